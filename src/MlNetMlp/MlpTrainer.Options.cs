@@ -1,0 +1,114 @@
+namespace MlNetMlp;
+
+public sealed partial class MlpTrainer
+{
+    /// <summary>
+    /// Options for <see cref="MlpTrainer"/>. Names follow ML.NET's trainers for columns and
+    /// PyTorch / scikit-learn's <c>MLPClassifier</c> for the knobs.
+    /// </summary>
+    /// <remarks>
+    /// L2 convention: the minimized loss is <c>mean cross-entropy over the mini-batch + (λ/2)·Σ w²</c>
+    /// over all weights (not biases), with λ = <see cref="L2Regularization"/>. That is PyTorch's
+    /// <c>weight_decay=λ</c>, scikit-learn's <c>alpha = λ·batch_size</c>, and a course-style
+    /// <c>J = CE + λ'/(2m)·Σ w²</c> with batch size m maps to λ = λ'/m.
+    /// </remarks>
+    public sealed class Options
+    {
+        /// <summary>Key-typed label column. Default "Label".</summary>
+        public string LabelColumnName = "Label";
+
+        /// <summary>Known-size float vector feature column. Default "Features".</summary>
+        public string FeatureColumnName = "Features";
+
+        /// <summary>Hidden layer widths, input side first. Empty = softmax regression (no hidden layer).</summary>
+        public int[] HiddenLayers = [256, 128];
+
+        /// <summary>Nonlinearity after every hidden layer.</summary>
+        public MlpActivation Activation = MlpActivation.LeakyRelu;
+
+        /// <summary>Negative slope of <see cref="MlpActivation.LeakyRelu"/> (PyTorch's <c>negative_slope</c>).</summary>
+        public float LeakyReluSlope = 0.01f;
+
+        /// <summary>Alpha of <see cref="MlpActivation.Elu"/>.</summary>
+        public float EluAlpha = 1f;
+
+        /// <summary>Weight initialization scheme.</summary>
+        public MlpInitialization Initialization = MlpInitialization.Auto;
+
+        /// <summary>Passes over the training rows (scikit-learn's <c>max_iter</c>).</summary>
+        public int Epochs = 20;
+
+        /// <summary>Rows per mini-batch; the last batch of an epoch may be smaller.</summary>
+        public int BatchSize = 200;
+
+        /// <summary>Initial learning rate (<c>lr</c>, <c>learning_rate_init</c>).</summary>
+        public float LearningRate = 1e-3f;
+
+        /// <summary>Update rule.</summary>
+        public MlpOptimizer Optimizer = MlpOptimizer.Adam;
+
+        /// <summary>Momentum factor for <see cref="MlpOptimizer.Momentum"/>.</summary>
+        public float Momentum = 0.9f;
+
+        /// <summary>Use Nesterov momentum with <see cref="MlpOptimizer.Momentum"/>.</summary>
+        public bool Nesterov;
+
+        /// <summary>Adam's β₁.</summary>
+        public float Beta1 = 0.9f;
+
+        /// <summary>Adam's β₂.</summary>
+        public float Beta2 = 0.999f;
+
+        /// <summary>Adam's ε.</summary>
+        public float Epsilon = 1e-8f;
+
+        /// <summary>λ of the L2 penalty on weights; see the class remarks for the exact convention.</summary>
+        public float L2Regularization;
+
+        /// <summary>Probability of zeroing each hidden unit while training (inverted dropout); 0 = off.</summary>
+        public float Dropout;
+
+        /// <summary>How the learning rate evolves over epochs.</summary>
+        public MlpLearningRateSchedule LearningRateSchedule = MlpLearningRateSchedule.Constant;
+
+        /// <summary>Factor γ of the <see cref="MlpLearningRateSchedule.Step"/> and <see cref="MlpLearningRateSchedule.Exponential"/> schedules.</summary>
+        public float LearningRateDecay = 0.1f;
+
+        /// <summary>Epochs between decays for <see cref="MlpLearningRateSchedule.Step"/>.</summary>
+        public int LearningRateStepEpochs = 10;
+
+        /// <summary>Final learning rate of <see cref="MlpLearningRateSchedule.Cosine"/>.</summary>
+        public float MinLearningRate;
+
+        /// <summary>
+        /// Fraction of the training rows held out (stratification-free, seeded) to monitor
+        /// validation loss/accuracy when no validation set is passed to Fit. 0 = none.
+        /// </summary>
+        public float ValidationFraction;
+
+        /// <summary>Stop when validation loss has not improved by <see cref="EarlyStoppingMinDelta"/> for <see cref="EarlyStoppingPatience"/> epochs; the best epoch's weights are kept.</summary>
+        public bool EarlyStopping;
+
+        /// <summary>Epochs without improvement tolerated by early stopping (scikit-learn's <c>n_iter_no_change</c>).</summary>
+        public int EarlyStoppingPatience = 5;
+
+        /// <summary>Smallest decrease of validation loss that counts as improvement (scikit-learn's <c>tol</c>).</summary>
+        public float EarlyStoppingMinDelta = 1e-4f;
+
+        /// <summary>
+        /// When positive, per-epoch accuracy/loss in the history are measured on a fixed random
+        /// subset of this many training (and validation) rows, as the reproduced study did with 500.
+        /// 0 = use all rows.
+        /// </summary>
+        public int MonitoringSubsetSize;
+
+        /// <summary>Shuffle the training rows every epoch.</summary>
+        public bool Shuffle = true;
+
+        /// <summary>Random seed for initialization, shuffling, dropout and splits. Null = take one from the MLContext.</summary>
+        public int? Seed;
+
+        /// <summary>Threads used by the kernels. Null = all cores. Results are identical for a given thread count.</summary>
+        public int? NumberOfThreads;
+    }
+}
