@@ -1,0 +1,106 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MlNetMlp.Mapping;
+using MlNetMlp.Persistence;
+using MlNetMlp.Transforms;
+
+[assembly: LoadableClass(typeof(ImageFlatteningTransformer), null, typeof(SignatureLoadModel),
+    "Image Flattening Transformer", ImageFlatteningTransformer.LoaderSignature)]
+
+namespace MlNetMlp.Transforms;
+
+/// <summary>Estimator for <see cref="ImageFlatteningTransformer"/> (stateless: Fit only checks the schema).</summary>
+public sealed class ImageFlatteningEstimator : IEstimator<ImageFlatteningTransformer>
+{
+    private readonly string _outputColumnName;
+    private readonly string _inputColumnName;
+
+    internal ImageFlatteningEstimator(string outputColumnName, string? inputColumnName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        _outputColumnName = outputColumnName;
+        _inputColumnName = inputColumnName ?? outputColumnName;
+    }
+
+    public ImageFlatteningTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var transformer = new ImageFlatteningTransformer(_outputColumnName, _inputColumnName);
+        transformer.GetOutputSchema(input.Schema);
+        return transformer;
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        if (!inputSchema.TryFindColumn(_inputColumnName, out var column))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FlattenImage: the column '{_inputColumnName}' was not found.");
+        if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FlattenImage: the column '{_inputColumnName}' must be a known-size vector of Single.");
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        return new SchemaShape(columns.Values);
+    }
+}
+
+/// <summary>
+/// Turns a multi-dimensional float vector (e.g. a 28×28 image) into a flat vector of the same
+/// length (784) in row-major order, the feature shape an MLP reads. Values are not copied twice:
+/// only the column type changes.
+/// </summary>
+public sealed class ImageFlatteningTransformer : ITransformer
+{
+    internal const string LoaderSignature = "MlNetMlpFlattenImgXf";
+    private static readonly VersionInfo Version = ModelFormat.Version("FLATIMGX", 0x00010001, LoaderSignature);
+
+    internal ImageFlatteningTransformer(string outputColumnName, string inputColumnName)
+    {
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+    }
+
+    public string OutputColumnName { get; }
+
+    public string InputColumnName { get; }
+
+    public bool IsRowToRowMapper => true;
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new MappedSchema(Bind(inputSchema)).Output;
+
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new MappedDataView(input, Bind(input.Schema));
+    }
+
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
+
+    private VectorColumnMapping Bind(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var column = VectorColumnMapping.FloatVector(inputSchema, InputColumnName, "FlattenImage");
+        var type = (VectorDataViewType)column.Type;
+        if (!type.IsKnownSize)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FlattenImage: the column '{InputColumnName}' must have a known size, but it is {type}.");
+        return new VectorColumnMapping(inputSchema, column, OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, type.Size),
+            DataViewSchema.Annotations.Empty, (source, destination) =>
+            {
+                source.CopyTo(ref destination);
+                return destination;
+            });
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        var writer = ModelFormat.BeginSave(ctx, Version);
+        writer.Write(OutputColumnName);
+        writer.Write(InputColumnName);
+    }
+
+    internal static ImageFlatteningTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        var reader = ModelFormat.BeginLoad(ctx, Version);
+        return new ImageFlatteningTransformer(reader.ReadString(), reader.ReadString());
+    }
+}
