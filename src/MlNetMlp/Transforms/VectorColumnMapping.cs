@@ -10,7 +10,7 @@ internal sealed class VectorColumnMapping : IRowMapping
     private readonly DataViewSchema.Column _input;
     private readonly Func<VBuffer<float>, VBuffer<float>, VBuffer<float>> _map;
 
-    /// <param name="map">Maps (source, reusable destination) to the destination value.</param>
+    // map: (source, reusable destination) → destination value.
     public VectorColumnMapping(DataViewSchema inputSchema, DataViewSchema.Column input, string outputName, VectorDataViewType outputType,
         DataViewSchema.Annotations annotations, Func<VBuffer<float>, VBuffer<float>, VBuffer<float>> map)
     {
