@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what MlNetMlp's README commands need on a Debian/Ubuntu machine that has the .NET 10 SDK:
+# the official Fashion-MNIST files (Debian package dataset-fashion-mnist) and the repo's dotnet tools.
+# Safe to rerun; it only installs what is missing. Without apt (or root), the trainer still finds the
+# data through --data, FASHION_MNIST_DIR or data/fashion-mnist/, or downloads it (checksummed).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo -n"; fi
+  echo "setup: installing dataset-fashion-mnist (official Fashion-MNIST IDX files)" >&2
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dataset-fashion-mnist; } >/dev/null 2>&1 \
+    || echo "setup: could not install dataset-fashion-mnist; the data will be looked for elsewhere or downloaded" >&2
+fi
+
+if [ -f .config/dotnet-tools.json ]; then
+  dotnet tool restore >/dev/null || echo "setup: dotnet tool restore failed" >&2
+fi
+exit 0

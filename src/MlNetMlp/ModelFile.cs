@@ -1,0 +1,92 @@
+using System.IO.Compression;
+using Microsoft.ML;
+
+namespace MlNetMlp;
+
+/// <summary>
+/// Safe wrappers around <c>mlContext.Model.Save/Load</c>: saving never leaves a half-written file
+/// (temp file + atomic rename), and loading a missing, empty, truncated or foreign file throws an
+/// <see cref="InvalidDataException"/> (or <see cref="FileNotFoundException"/>) that names the file and the problem.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>Saves <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
+    public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        AtomicFile.Write(path, stream => mlContext.Model.Save(model, inputSchema, stream));
+    }
+
+    /// <summary>Loads a model saved by ML.NET, with errors that say what is wrong with the file.</summary>
+    public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        var length = new FileInfo(path).Length;
+        if (length == 0) throw new InvalidDataException($"Model file '{path}' is empty.");
+
+        using var stream = File.OpenRead(path);
+        try
+        {
+            using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+            {
+                if (zip.GetEntry("TransformerChain/Model.key") == null && zip.Entries.All(e => !e.FullName.EndsWith("Model.key", StringComparison.Ordinal)))
+                    throw new InvalidDataException($"Model file '{path}' is a zip archive but not an ML.NET model (no Model.key entry).");
+            }
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith("Model file", StringComparison.Ordinal) == false)
+        {
+            throw new InvalidDataException($"Model file '{path}' is not an ML.NET model zip, or it is truncated ({length} bytes): {e.Message}", e);
+        }
+
+        stream.Position = 0;
+        try
+        {
+            return mlContext.Model.Load(stream, out inputSchema);
+        }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException or EndOfStreamException or ArgumentException or IOException)
+        {
+            throw new InvalidDataException($"Model file '{path}' could not be loaded (corrupt, truncated, or from an incompatible version): {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>Writes a file through a temporary sibling and an atomic rename, so readers see the old file or the whole new one.</summary>
+public static class AtomicFile
+{
+    /// <summary>Runs <paramref name="write"/> on a temporary file next to <paramref name="path"/>, then renames it into place.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Writes text atomically (UTF-8, no BOM).</summary>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            writer.Write(text);
+        });
+}
