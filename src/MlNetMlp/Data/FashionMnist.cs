@@ -111,6 +111,10 @@ public static class FashionMnist
     {
         var (imagesName, labelsName) = FileBaseNames(files.Split);
         var (images, labels) = IdxReader.ReadPair(files.ImagesPath, files.LabelsPath, computeSha256: verify);
+        // Load promises 28×28 images, checksums or not (a resized copy loaded with VerifyChecksums = false included).
+        if (images.Rows != ImageHeight || images.Columns != ImageWidth)
+            throw new InvalidDataException(
+                $"{files.ImagesPath}: images of {images.Rows}×{images.Columns} pixels, but Fashion-MNIST images are {ImageHeight}×{ImageWidth}.");
         if (verify)
         {
             CheckSha256(files.ImagesPath, images.ContentSha256!, ExpectedSha256(imagesName, options));

@@ -79,7 +79,7 @@ public static class IdxReader
     public static IdxImages ReadImages(string path, bool computeSha256 = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var stream = OpenDecompressed(path);
+        using var stream = OpenDecompressed(path, out var limit);
         Span<byte> header = stackalloc byte[ImagesHeaderLength];
         ReadHeader(stream, path, header, "image");
         CheckMagic(path, header, ImagesMagic, "image");
@@ -93,6 +93,7 @@ public static class IdxReader
         long payloadLength = (long)count * rows * columns;
         if (payloadLength > Array.MaxLength)
             throw Invalid(path, $"{count} images of {rows}×{columns} pixels ({payloadLength} bytes) exceed the largest array .NET can hold");
+        CheckPayloadFits(path, limit, ImagesHeaderLength, payloadLength, "pixel");
 
         var pixels = new byte[payloadLength];
         ReadPayload(stream, path, pixels, "pixel");
@@ -106,13 +107,16 @@ public static class IdxReader
     public static IdxLabels ReadLabels(string path, bool computeSha256 = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var stream = OpenDecompressed(path);
+        using var stream = OpenDecompressed(path, out var limit);
         Span<byte> header = stackalloc byte[LabelsHeaderLength];
         ReadHeader(stream, path, header, "label");
         CheckMagic(path, header, LabelsMagic, "label");
         int count = ReadDimension(header, 4);
         if (count < 0)
             throw Invalid(path, $"negative label count {count} in the header");
+        if (count > Array.MaxLength)
+            throw Invalid(path, $"{count} labels exceed the largest array .NET can hold");
+        CheckPayloadFits(path, limit, LabelsHeaderLength, count, "label");
 
         var labels = new byte[count];
         ReadPayload(stream, path, labels, "label");
@@ -147,7 +151,7 @@ public static class IdxReader
     public static string ComputeContentSha256(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var stream = OpenDecompressed(path);
+        using var stream = OpenDecompressed(path, out _);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
         int read;
@@ -160,7 +164,9 @@ public static class IdxReader
     public static bool IsGzip(ReadOnlySpan<byte> header) => header.Length >= 2 && header[0] == 0x1f && header[1] == 0x8b;
 
     /// <summary>The file's bytes as a stream, decompressed when the file starts with the gzip magic.</summary>
-    private static Stream OpenDecompressed(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="limit">How much content the file can yield at most, so a lying header is caught before allocating.</param>
+    private static Stream OpenDecompressed(string path, out ContentLimit limit)
     {
         FileStream file;
         try
@@ -178,7 +184,9 @@ public static class IdxReader
             file.Position = 0;
             if (n == 0)
                 throw Invalid(path, "the file is empty");
-            return IsGzip(magic[..n]) ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
+            bool gzip = IsGzip(magic[..n]);
+            limit = new ContentLimit(file.Length, gzip);
+            return gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
         }
         catch
         {
@@ -211,6 +219,26 @@ public static class IdxReader
     }
 
     private static int ReadDimension(ReadOnlySpan<byte> header, int offset) => BinaryPrimitives.ReadInt32BigEndian(header[offset..]);
+
+    /// <summary>The most content bytes a file of <paramref name="FileLength"/> bytes can yield.</summary>
+    private readonly record struct ContentLimit(long FileLength, bool Gzip)
+    {
+        // Deflate's ceiling (RFC 1951): a match yields at most 258 bytes and costs at least 2 bits, 1032 bytes per input byte.
+        public long MaxContentLength => Gzip ? FileLength * 1032 + 1024 : FileLength;
+    }
+
+    /// <summary>
+    /// Rejects a header announcing more payload than the file can possibly hold, before the payload array is
+    /// allocated: a corrupt count on a tiny file must not allocate gigabytes.
+    /// </summary>
+    private static void CheckPayloadFits(string path, ContentLimit limit, int headerLength, long payloadLength, string kind)
+    {
+        long available = limit.MaxContentLength - headerLength;
+        if (payloadLength <= available) return;
+        throw Invalid(path, limit.Gzip
+            ? FormattableString.Invariant($"the header announces {payloadLength} {kind} bytes, more than this {limit.FileLength}-byte gzip file can decompress to (file truncated or header corrupt?)")
+            : FormattableString.Invariant($"expected {payloadLength} {kind} bytes, found {available} (file truncated?)"));
+    }
 
     private static void ReadPayload(Stream stream, string path, byte[] payload, string kind)
     {

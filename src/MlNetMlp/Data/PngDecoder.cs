@@ -195,6 +195,10 @@ public static class PngDecoder
     {
         if (expectedLength > Array.MaxLength)
             throw Invalid(sourceName, "image data too large");
+        // Deflate's ceiling (RFC 1951): a match yields at most 258 bytes and costs at least 2 bits, so 1032 bytes
+        // per compressed byte. A header announcing more is a lie; catch it before allocating for it.
+        if (expectedLength > compressed.Length * 1032 + 1024)
+            throw Invalid(sourceName, $"{compressed.Length} bytes of compressed image data cannot hold the {expectedLength} bytes the image size in the header needs (file truncated or header corrupt?)");
         var raw = new byte[expectedLength];
         compressed.Position = 0;
         int read;
@@ -203,8 +207,10 @@ public static class PngDecoder
             using var zlib = new ZLibStream(compressed, CompressionMode.Decompress);
             read = zlib.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // Over a MemoryStream an IOException can only be zlib's own error (ZLibException, e.g. for a
+            // preset-dictionary flag, which PNG never uses), not an I/O failure.
             throw Invalid(sourceName, $"corrupt compressed image data ({e.Message})", e);
         }
         if (read < raw.Length)
