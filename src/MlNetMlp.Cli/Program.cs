@@ -1,1 +1,11 @@
-System.Console.WriteLine("mlnetmlp");
+using System.CommandLine;
+using MlNetMlp.Cli;
+
+// Exit codes: 0 success, 2 bad input or failure (one line on stderr, no stack trace), 130 interrupted.
+var root = new RootCommand("mlnetmlp: train, evaluate and use multilayer perceptrons on Fashion-MNIST with ML.NET.")
+{
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
+};
+return await CliRunner.InvokeAsync(root, args);

@@ -9,12 +9,20 @@ internal sealed class MappedCursor : DataViewRowCursor
     private readonly MappedSchema _schema;
     private readonly DataViewRowCursor _input;
     private readonly Delegate?[] _getters;
+    private readonly IDisposable? _companion;
 
     public MappedCursor(MappedSchema schema, DataViewRowCursor input, bool[] addedActive)
+        : this(schema, input, schema.Mapping.CreateGetters(input, i => addedActive[i]), null)
+    {
+    }
+
+    // companion: disposed with this cursor (the lookahead cursor, when there is one).
+    public MappedCursor(MappedSchema schema, DataViewRowCursor input, Delegate?[] getters, IDisposable? companion)
     {
         _schema = schema;
         _input = input;
-        _getters = schema.Mapping.CreateGetters(input, i => addedActive[i]);
+        _getters = getters;
+        _companion = companion;
     }
 
     public override DataViewSchema Schema => _schema.Output;
@@ -35,7 +43,11 @@ internal sealed class MappedCursor : DataViewRowCursor
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _input.Dispose();
+        if (disposing)
+        {
+            _input.Dispose();
+            _companion?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

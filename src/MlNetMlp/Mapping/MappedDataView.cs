@@ -23,8 +23,15 @@ internal sealed class MappedDataView : IDataView
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var (inputActive, addedActive) = _schema.Resolve(columnsNeeded);
-        var input = _source.GetRowCursor(_schema.InputColumns(inputActive), rand);
-        return new MappedCursor(_schema, input, addedActive);
+        if (_schema.Mapping is ILookaheadRowMapping lookahead && addedActive.Any(a => a))
+        {
+            // Both cursors must visit the same rows in the same order: give them equal seeds.
+            int? seed = rand?.Next();
+            var input = _source.GetRowCursor(_schema.InputColumns(inputActive), seed is int s1 ? new Random(s1) : null);
+            var ahead = _source.GetRowCursor(lookahead.LookaheadColumns, seed is int s2 ? new Random(s2) : null);
+            return new MappedCursor(_schema, input, lookahead.CreateLookaheadGetters(input, ahead, i => addedActive[i]), ahead);
+        }
+        return new MappedCursor(_schema, _source.GetRowCursor(_schema.InputColumns(inputActive), rand), addedActive);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)

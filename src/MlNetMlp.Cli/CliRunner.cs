@@ -1,0 +1,50 @@
+using System.CommandLine;
+
+namespace MlNetMlp.Cli;
+
+/// <summary>Runs a command with the CLI's error contract: exit 2 and one line, never a stack trace.</summary>
+internal static class CliRunner
+{
+    public const int Failure = 2;
+    public const int Interrupted = 130;
+
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // First Ctrl+C asks training to stop at the next mini-batch; a second one kills the process.
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            return Failure;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted: nothing was written.");
+            return Interrupted;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"error: {OneLine(e)}");
+            return Failure;
+        }
+    }
+
+    private static string OneLine(Exception e)
+    {
+        // Reflection and type-initialization wrappers hide the real message.
+        while (e is System.Reflection.TargetInvocationException or TypeInitializationException or AggregateException && e.InnerException != null)
+            e = e.InnerException!;
+        return string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetMlp.Data;
+
+namespace MlNetMlp.Cli;
+
+/// <summary><c>mlnetmlp predict model.zip (image.png | test-index)</c>: classify one image.</summary>
+internal static class PredictCommand
+{
+    public sealed class ImageInput
+    {
+        [VectorType(FashionMnist.ImageHeight, FashionMnist.ImageWidth)]
+        public float[] Image { get; set; } = [];
+    }
+
+    public sealed class ImagePrediction
+    {
+        public float[] Score { get; set; } = [];
+    }
+
+    public static Command Create()
+    {
+        var modelPath = new Argument<string>("model") { Description = "Model zip written by 'mlnetmlp train'." };
+        var input = new Argument<string>("input") { Description = "A PNG image (any size; resized to 28×28, grayscale), or the index of a Fashion-MNIST test image." };
+        var invert = new Option<bool?>("--invert") { Description = "Invert the image (Fashion-MNIST is light-on-dark); default: auto-detect dark-on-light PNGs." };
+        var data = SharedOptions.Data();
+        var json = SharedOptions.Json();
+        var command = new Command("predict", "Classify one image with a saved model.") { modelPath, input, invert, data, json };
+        command.SetAction(parse =>
+        {
+            var mlContext = new MLContext(seed: 1);
+            var model = ModelFile.Load(mlContext, parse.GetValue(modelPath)!, out _);
+            string source = parse.GetValue(input)!;
+            var (pixels, truth) = ReadInput(source, parse.GetValue(invert), parse.GetValue(data));
+
+            var engine = mlContext.Model.CreatePredictionEngine<ImageInput, ImagePrediction>(model);
+            var scores = engine.Predict(new ImageInput { Image = pixels }).Score;
+            var names = ClassNames(engine.OutputSchema, scores.Length);
+            var ranked = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToArray();
+
+            Terminal.Line($"{source}: {names[ranked[0]]} ({scores[ranked[0]]:P1})" + (truth is int t ? $"; true label: {names[t]}" : ""));
+            foreach (var i in ranked.Take(3))
+                Terminal.Line(string.Create(CultureInfo.InvariantCulture, $"  {names[i],-12} {scores[i]:F4}"));
+            if (parse.GetValue(json))
+            {
+                Terminal.JsonLine(new Dictionary<string, object?>
+                {
+                    ["input"] = source,
+                    ["predicted_index"] = ranked[0],
+                    ["predicted_label"] = names[ranked[0]],
+                    ["probability"] = scores[ranked[0]],
+                    ["true_label"] = truth is int tl ? names[tl] : null,
+                    ["scores"] = scores,
+                });
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static (float[] pixels, int? truth) ReadInput(string source, bool? invert, string? dataDirectory)
+    {
+        if (int.TryParse(source, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+        {
+            var test = FashionMnist.LoadArrays(FashionMnistSplit.Test, dataDirectory);
+            if (index >= test.Count)
+                throw new ArgumentOutOfRangeException("input", index, $"Test index {index} is out of range: the test split has {test.Count} images (0..{test.Count - 1}).");
+            var pixels = new float[test.ImageSize];
+            for (int i = 0; i < pixels.Length; i++) pixels[i] = test.Pixels[index * test.ImageSize + i];
+            return (pixels, test.Labels[index]);
+        }
+        if (!File.Exists(source))
+            throw new FileNotFoundException($"'{source}' is neither a test index nor an existing PNG file.", source);
+        var image = PngImage.Load(source);
+        bool shouldInvert = invert ?? image.LooksDarkOnLight();
+        return (ImageFolder.LoadImage(source, FashionMnist.ImageWidth, FashionMnist.ImageHeight, shouldInvert), null);
+    }
+
+    private static string[] ClassNames(DataViewSchema schema, int count)
+    {
+        var score = schema["Score"];
+        if (score.HasSlotNames())
+        {
+            var names = default(VBuffer<ReadOnlyMemory<char>>);
+            score.GetSlotNames(ref names);
+            return names.DenseValues().Select(n => n.ToString()).ToArray();
+        }
+        return Enumerable.Range(0, count).Select(i => $"class {i}").ToArray();
+    }
+}

@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using MlNetMlp.Data;
+using MlNetMlp.Transforms;
+using Spectre.Console;
+
+namespace MlNetMlp.Cli;
+
+/// <summary><c>mlnetmlp train</c>: train on Fashion-MNIST, evaluate on the test split, save the model.</summary>
+internal static class TrainCommand
+{
+    private static readonly MlpTrainer.Options Defaults = CliDefaults.TrainerOptions();
+
+    public static Command Create()
+    {
+        var data = SharedOptions.Data();
+        var json = SharedOptions.Json();
+        var output = new Option<string>("--out", "-o") { Description = "Where to save the trained model (ML.NET zip).", DefaultValueFactory = _ => "model.zip" };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, comma-separated; \"\" or 0 = softmax regression.", DefaultValueFactory = _ => string.Join(',', Defaults.HiddenLayers) };
+        var activation = new Option<MlpActivation>("--activation") { Description = "Hidden-layer nonlinearity.", DefaultValueFactory = _ => Defaults.Activation };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per mini-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
+        var lr = new Option<float>("--lr", "--learning-rate") { Description = "Initial learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
+        var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule.", DefaultValueFactory = _ => Defaults.Optimizer };
+        var momentum = new Option<float>("--momentum") { Description = "Momentum factor (optimizer Momentum).", DefaultValueFactory = _ => Defaults.Momentum };
+        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum." };
+        var l2 = new Option<float>("--l2") { Description = "L2 penalty λ on weights (PyTorch weight_decay).", DefaultValueFactory = _ => Defaults.L2Regularization };
+        var dropout = new Option<float>("--dropout") { Description = "Dropout probability on hidden units.", DefaultValueFactory = _ => Defaults.Dropout };
+        var schedule = new Option<MlpLearningRateSchedule>("--schedule") { Description = "Learning-rate schedule.", DefaultValueFactory = _ => Defaults.LearningRateSchedule };
+        var slope = new Option<float>("--leaky-slope") { Description = "LeakyReLU negative slope.", DefaultValueFactory = _ => Defaults.LeakyReluSlope };
+        var validation = new Option<float>("--validation-fraction") { Description = "Fraction of training rows held out for validation.", DefaultValueFactory = _ => Defaults.ValidationFraction };
+        var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when validation loss stops improving (needs --validation-fraction)." };
+        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs.", DefaultValueFactory = _ => Defaults.EarlyStoppingPatience };
+        var normalization = new Option<PixelNormalizationMode>("--normalization") { Description = "Pixel normalization: Scale (x/255) or Standardize.", DefaultValueFactory = _ => CliDefaults.Normalization };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." };
+        var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training rows (quick runs)." };
+
+        var command = new Command("train", "Train an MLP on Fashion-MNIST, report ML.NET test metrics, save the model.")
+        {
+            data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
+            validation, earlyStopping, patience, normalization, seed, threads, trainRows, json,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var options = CliDefaults.TrainerOptions();
+            options.HiddenLayers = ParseLayers(parse.GetValue(hidden)!);
+            options.Activation = parse.GetValue(activation);
+            options.Epochs = parse.GetValue(epochs);
+            options.BatchSize = parse.GetValue(batch);
+            options.LearningRate = parse.GetValue(lr);
+            options.Optimizer = parse.GetValue(optimizer);
+            options.Momentum = parse.GetValue(momentum);
+            options.Nesterov = parse.GetValue(nesterov);
+            options.L2Regularization = parse.GetValue(l2);
+            options.Dropout = parse.GetValue(dropout);
+            options.LearningRateSchedule = parse.GetValue(schedule);
+            options.LeakyReluSlope = parse.GetValue(slope);
+            options.ValidationFraction = parse.GetValue(validation);
+            options.EarlyStopping = parse.GetValue(earlyStopping);
+            options.EarlyStoppingPatience = parse.GetValue(patience);
+            options.Seed = parse.GetValue(seed);
+            options.NumberOfThreads = parse.GetValue(threads);
+            MlpTrainer.Validate(options);
+            return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
+                parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
+        });
+        return command;
+    }
+
+    internal static int[] ParseLayers(string text)
+    {
+        var parts = text.Split([',', ' ', 'x'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts is ["0"]) return [];
+        return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var width)
+            ? width
+            : throw new ArgumentOutOfRangeException("--hidden", p, $"--hidden takes comma-separated layer widths such as 256,128, but '{p}' is not a whole number.")).ToArray();
+    }
+
+    private static int Run(MlpTrainer.Options options, PixelNormalizationMode normalization, string? dataDirectory, int? trainRows,
+        string outputPath, bool json, CancellationToken cancellationToken)
+    {
+        var mlContext = new MLContext(seed: options.Seed);
+        var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);
+        var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, dataDirectory);
+
+        // Fit the (cheap) pixel transforms, then the trainer with the Ctrl+C token, and chain them.
+        var transforms = mlContext.Transforms.NormalizePixels("Image", mode: normalization)
+            .Append(mlContext.Transforms.FlattenImage("Features", "Image"))
+            .Fit(train);
+        var features = transforms.Transform(train);
+        var trainer = new MlpTrainer(mlContext, options);
+
+        Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
+        var stopwatch = Stopwatch.StartNew();
+        var mlpTransformer = EpochProgress.Run(trainer, options.Epochs, () => trainer.Fit(features, null, null, cancellationToken));
+        double trainSeconds = stopwatch.Elapsed.TotalSeconds;
+        var model = transforms.Append(mlpTransformer);
+
+        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));
+        MetricsReport.Print(metrics, FashionMnist.ClassNames);
+        ModelFile.Save(mlContext, model, train.Schema, outputPath);
+        var mlp = model.LastTransformer.Model;
+        Terminal.Line($"trained {mlp.History.Count} epochs in {trainSeconds:F1} s; model saved to {outputPath}");
+
+        if (json)
+        {
+            var result = MetricsReport.Json(metrics);
+            result["train_seconds"] = Math.Round(trainSeconds, 3);
+            result["epochs"] = mlp.History.Count;
+            result["hidden_layers"] = mlp.HiddenLayers;
+            result["activation"] = mlp.Activation.ToString();
+            result["parameters"] = mlp.ParameterCount;
+            result["model"] = Path.GetFullPath(outputPath);
+            Terminal.JsonLine(result);
+        }
+        return 0;
+    }
+
+    internal static string Describe(MlpTrainer.Options o) =>
+        $"784-{string.Concat(o.HiddenLayers.Select(h => $"{h}-"))}10 {o.Activation} {o.Optimizer} lr={o.LearningRate.ToString(CultureInfo.InvariantCulture)} " +
+        $"batch={o.BatchSize} epochs={o.Epochs} l2={o.L2Regularization.ToString(CultureInfo.InvariantCulture)} dropout={o.Dropout.ToString(CultureInfo.InvariantCulture)} schedule={o.LearningRateSchedule}";
+}
+
+/// <summary>Options several commands share.</summary>
+internal static class SharedOptions
+{
+    public static Option<string?> Data() => new("--data") { Description = "Directory with the Fashion-MNIST IDX files (default: FASHION_MNIST_DIR, data/fashion-mnist, /usr/share/datasets/fashion-mnist, cache, download)." };
+
+    public static Option<bool> Json() => new("--json") { Description = "End stdout with one JSON object of the results." };
+}
+
+/// <summary>A per-epoch progress bar in a terminal, one plain line per epoch otherwise.</summary>
+internal static class EpochProgress
+{
+    public static T Run<T>(MlpTrainer trainer, int epochs, Func<T> fit)
+    {
+        if (!Terminal.IsInteractive)
+        {
+            trainer.EpochCompleted += (_, e) => Console.WriteLine(Format(e, epochs));
+            return fit();
+        }
+        T result = default!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("training", maxValue: epochs);
+                trainer.EpochCompleted += (_, e) =>
+                {
+                    task.Description = Markup.Escape(Format(e, epochs));
+                    task.Increment(1);
+                };
+                result = fit();
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    private static string Format(MlpEpochRecord e, int epochs)
+    {
+        string validation = e.ValidationAccuracy is double v ? FormattableString.Invariant($" val_acc {v:F4}") : "";
+        return FormattableString.Invariant($"epoch {e.Epoch}/{epochs} loss {e.TrainLoss:F4} train_acc {e.TrainAccuracy:F4}{validation} lr {e.LearningRate:G3} {e.Elapsed.TotalSeconds:F1}s");
+    }
+}

@@ -1,0 +1,138 @@
+using MlNetMlp.Numerics;
+using MlNetMlp.Persistence;
+
+namespace MlNetMlp;
+
+/// <summary>
+/// A trained multilayer perceptron: layer sizes, activation, weights and biases, and the
+/// per-epoch training history. Produced by <see cref="MlpTrainer"/>; pass it back to
+/// <see cref="MlpTrainer.Fit(Microsoft.ML.IDataView, MlpModelParameters)"/> to continue training.
+/// </summary>
+public sealed class MlpModelParameters
+{
+    private const int MaxLayerWidth = 1 << 24;
+
+    internal MlpModelParameters(MlpNetwork network, IReadOnlyList<MlpEpochRecord> history)
+    {
+        Network = network;
+        History = history;
+    }
+
+    internal MlpNetwork Network { get; }
+
+    /// <summary>Length of the feature vector the network reads.</summary>
+    public int InputSize => Network.InputSize;
+
+    /// <summary>Number of classes (softmax outputs).</summary>
+    public int ClassCount => Network.ClassCount;
+
+    /// <summary>Hidden layer widths, input side first; empty for softmax regression.</summary>
+    public IReadOnlyList<int> HiddenLayers => Network.LayerSizes[1..^1];
+
+    /// <summary>Nonlinearity of the hidden layers.</summary>
+    public MlpActivation Activation => Network.Activation;
+
+    /// <summary>Negative slope used by <see cref="MlpActivation.LeakyRelu"/>.</summary>
+    public float LeakyReluSlope => Network.LeakyReluSlope;
+
+    /// <summary>Alpha used by <see cref="MlpActivation.Elu"/>.</summary>
+    public float EluAlpha => Network.EluAlpha;
+
+    /// <summary>Number of linear layers (hidden layers + the output layer).</summary>
+    public int LinearLayerCount => Network.LinearLayerCount;
+
+    /// <summary>Total number of trainable weights and biases.</summary>
+    public long ParameterCount => Network.ParameterCount;
+
+    /// <summary>Per-epoch training history, oldest first (including epochs before a warm start).</summary>
+    public IReadOnlyList<MlpEpochRecord> History { get; }
+
+    /// <summary>A copy of layer <paramref name="layer"/>'s weights, shaped [out, in] row-major like PyTorch's <c>nn.Linear.weight</c>.</summary>
+    public float[] GetWeights(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LinearLayerCount);
+        return (float[])Network.Weights[layer].Clone();
+    }
+
+    /// <summary>A copy of layer <paramref name="layer"/>'s biases.</summary>
+    public float[] GetBiases(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LinearLayerCount);
+        return (float[])Network.Biases[layer].Clone();
+    }
+
+    /// <summary>Class probabilities for one feature vector (convenience; pipelines score through the transformer).</summary>
+    public float[] PredictProbabilities(ReadOnlySpan<float> features)
+    {
+        if (features.Length != InputSize)
+            throw new ArgumentOutOfRangeException(nameof(features), features.Length, $"Expected {InputSize} features.");
+        var probabilities = new float[ClassCount];
+        Network.PredictProbabilities(features, 1, probabilities, Network.CreateInferenceWorkspace(1));
+        return probabilities;
+    }
+
+    internal void Save(BinaryWriter writer)
+    {
+        var sizes = Network.LayerSizes;
+        writer.Write(sizes.Length);
+        foreach (var size in sizes) writer.Write(size);
+        writer.Write((int)Network.Activation);
+        writer.Write(Network.LeakyReluSlope);
+        writer.Write(Network.EluAlpha);
+        for (int layer = 0; layer < Network.LinearLayerCount; layer++)
+        {
+            writer.WriteFloats(Network.Weights[layer]);
+            writer.WriteFloats(Network.Biases[layer]);
+        }
+        writer.Write(History.Count);
+        foreach (var e in History)
+        {
+            writer.Write(e.Epoch);
+            writer.Write(e.TrainLoss);
+            writer.Write(e.TrainAccuracy);
+            writer.Write(e.ValidationLoss.HasValue);
+            writer.Write(e.ValidationLoss ?? 0);
+            writer.Write(e.ValidationAccuracy.HasValue);
+            writer.Write(e.ValidationAccuracy ?? 0);
+            writer.Write(e.LearningRate);
+            writer.Write(e.Elapsed.Ticks);
+        }
+    }
+
+    internal static MlpModelParameters Load(BinaryReader reader)
+    {
+        int sizeCount = reader.ReadCount(1024, "layer count");
+        if (sizeCount < 2) throw ModelFormat.Corrupt($"{sizeCount} layer sizes (need at least input and output)");
+        var sizes = new int[sizeCount];
+        for (int i = 0; i < sizeCount; i++)
+        {
+            sizes[i] = reader.ReadInt32();
+            if (sizes[i] <= 0 || sizes[i] > MaxLayerWidth) throw ModelFormat.Corrupt($"layer size {sizes[i]}");
+        }
+        int activation = reader.ReadInt32();
+        if (!Enum.IsDefined(typeof(MlpActivation), activation)) throw ModelFormat.Corrupt($"unknown activation {activation}");
+        var network = new MlpNetwork(sizes, (MlpActivation)activation, reader.ReadSingle(), reader.ReadSingle());
+        for (int layer = 0; layer < network.LinearLayerCount; layer++)
+        {
+            reader.ReadFloats(sizes[layer + 1] * sizes[layer], $"layer {layer} weights").CopyTo(network.Weights[layer], 0);
+            reader.ReadFloats(sizes[layer + 1], $"layer {layer} biases").CopyTo(network.Biases[layer], 0);
+        }
+        int epochs = reader.ReadCount(10_000_000, "history length");
+        var history = new MlpEpochRecord[epochs];
+        for (int i = 0; i < epochs; i++)
+        {
+            int epoch = reader.ReadInt32();
+            double trainLoss = reader.ReadDouble(), trainAccuracy = reader.ReadDouble();
+            bool hasValidationLoss = reader.ReadBoolean();
+            double validationLoss = reader.ReadDouble();
+            bool hasValidationAccuracy = reader.ReadBoolean();
+            double validationAccuracy = reader.ReadDouble();
+            history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy,
+                hasValidationLoss ? validationLoss : null, hasValidationAccuracy ? validationAccuracy : null,
+                reader.ReadDouble(), TimeSpan.FromTicks(reader.ReadInt64()));
+        }
+        return new MlpModelParameters(network, history);
+    }
+}

@@ -1,0 +1,206 @@
+using System.Numerics.Tensors;
+
+namespace MlNetMlp.Numerics;
+
+/// <summary>
+/// Gradient of the mean cross-entropy of one mini-batch. The batch's rows are split into contiguous
+/// parts, one per worker; each worker gathers its rows, runs forward and backward on its own buffers
+/// and writes a partial gradient (already divided by the whole batch size). <see cref="ReduceGradients(int)"/>
+/// then sums the partials in worker order, so results depend on the worker count but never on timing.
+/// All buffers are allocated once, for the largest batch.
+/// </summary>
+internal sealed class MlpBackpropagation
+{
+    private readonly MlpNetwork _network;
+    private readonly WorkerPool _pool;
+    private readonly WorkerBuffers[] _workers;
+    private readonly float _dropoutRate;
+    private readonly Action<int> _forwardBackwardJob;
+    private readonly Action<int> _reduceJob;
+
+    // The batch being processed, read by the workers.
+    private MlpDataSet? _data;
+    private int[]? _rowOrder;
+    private int _batchStart;
+    private int _batchRows;
+    private int _dropoutSeed;
+    private long _step;
+
+    public MlpBackpropagation(MlpNetwork network, WorkerPool pool, int maxBatchRows, float dropoutRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRows, 1);
+        _network = network;
+        _pool = pool;
+        _dropoutRate = dropoutRate;
+        Layout = new ParameterLayout(network);
+        int maxWorkerRows = (maxBatchRows + pool.WorkerCount - 1) / pool.WorkerCount;
+        _workers = new WorkerBuffers[pool.WorkerCount];
+        for (int w = 0; w < _workers.Length; w++)
+            _workers[w] = new WorkerBuffers(network, Layout, maxWorkerRows, dropoutRate > 0);
+        _forwardBackwardJob = ForwardBackward;
+        _reduceJob = ReduceGradients;
+    }
+
+    public ParameterLayout Layout { get; }
+
+    /// <summary>The batch gradient in <see cref="Layout"/> order, once <see cref="ReduceGradients(int)"/> has run for every worker.</summary>
+    public float[] Gradient => _workers[0].Gradient;
+
+    /// <summary>
+    /// Forward and backward pass over rows <c>rowOrder[start .. start + count)</c> of <paramref name="data"/>;
+    /// returns the batch's mean cross-entropy. Dropout masks depend on (<paramref name="dropoutSeed"/>,
+    /// <paramref name="step"/>, layer, row position in the batch), not on the worker count.
+    /// </summary>
+    public double ComputeGradients(MlpDataSet data, int[] rowOrder, int start, int count, int dropoutSeed, long step)
+    {
+        if (data.FeatureCount != _network.InputSize)
+            throw new ArgumentException($"The data has {data.FeatureCount} features; the network expects {_network.InputSize}.", nameof(data));
+        if (count < 1 || count > _workers[0].MaxRows * _workers.Length || start < 0 || start + count > rowOrder.Length)
+            throw new ArgumentOutOfRangeException(nameof(count));
+        _data = data;
+        _rowOrder = rowOrder;
+        _batchStart = start;
+        _batchRows = count;
+        _dropoutSeed = dropoutSeed;
+        _step = step;
+        _pool.Run(_forwardBackwardJob);
+        _data = null;
+        _rowOrder = null;
+        double lossSum = 0;
+        foreach (WorkerBuffers worker in _workers)
+            lossSum += worker.LossSum;
+        return lossSum / count;
+    }
+
+    /// <summary>Sums all workers' partial gradients into <see cref="Gradient"/>.</summary>
+    public void ReduceGradients() => _pool.Run(_reduceJob);
+
+    /// <summary>Sums the partials over this worker's share of <see cref="Layout"/>; run it for every worker (usually inside a pool job).</summary>
+    public void ReduceGradients(int worker)
+    {
+        (int start, int length) = Layout.WorkerRange(_workers.Length, worker);
+        Span<float> total = _workers[0].Gradient.AsSpan(start, length);
+        if (_workers[0].Rows == 0) total.Clear(); // a batch smaller than the pool leaves worker 0 idle
+        for (int w = 1; w < _workers.Length; w++)
+        {
+            if (_workers[w].Rows > 0)
+                TensorPrimitives.Add(total, _workers[w].Gradient.AsSpan(start, length), total);
+        }
+    }
+
+    private void ForwardBackward(int worker)
+    {
+        WorkerBuffers buffers = _workers[worker];
+        (int firstRow, int rows) = WorkerPool.Split(_batchRows, _workers.Length, worker);
+        buffers.Rows = rows;
+        buffers.LossSum = 0;
+        if (rows == 0) return;
+
+        MlpDataSet data = _data!;
+        MlpNetwork network = _network;
+        int[] sizes = network.LayerSizes;
+        int layers = network.LinearLayerCount;
+        int inputSize = network.InputSize;
+
+        for (int r = 0; r < rows; r++)
+        {
+            int row = _rowOrder![_batchStart + firstRow + r];
+            data.Row(row).CopyTo(buffers.Input.AsSpan(r * inputSize, inputSize));
+            buffers.Labels[r] = data.Labels[row];
+        }
+
+        // Forward: z = x·Wᵀ + b; hidden: a = f(z), dropped out while training.
+        ReadOnlySpan<float> input = buffers.Input.AsSpan(0, rows * inputSize);
+        for (int l = 0; l < layers; l++)
+        {
+            int outputs = sizes[l + 1];
+            Span<float> z = buffers.Linear[l].AsSpan(0, rows * outputs);
+            Gemm.LinearForward(input, network.Weights[l], network.Biases[l], z, rows, sizes[l], outputs);
+            if (l == layers - 1) break;
+            Span<float> activated = buffers.Activated[l].AsSpan(0, rows * outputs);
+            Activations.Forward(network.Activation, network.LeakyReluSlope, network.EluAlpha, z, activated);
+            if (_dropoutRate > 0)
+            {
+                Span<float> mask = buffers.DropoutMask[l].AsSpan(0, rows * outputs);
+                Dropout.FillMask(mask, firstRow, rows, outputs, _dropoutRate, Dropout.Stream(_dropoutSeed, _step, l));
+                Span<float> dropped = buffers.Dropped[l].AsSpan(0, rows * outputs);
+                TensorPrimitives.Multiply(activated, mask, dropped);
+                input = dropped;
+            }
+            else
+            {
+                input = activated;
+            }
+        }
+
+        // Output: the logits buffer becomes dLoss/dz, already divided by the whole batch's size.
+        int classes = network.ClassCount;
+        Span<float> delta = buffers.Linear[layers - 1].AsSpan(0, rows * classes);
+        buffers.LossSum = SoftmaxCrossEntropy.LossAndGradient(delta, buffers.Labels, rows, classes, 1f / _batchRows, delta);
+
+        // Backward: dW = δᵀ·x, db = Σ_rows δ, dx = δ·W, then through dropout and f′.
+        for (int l = layers - 1; l >= 0; l--)
+        {
+            int inputs = sizes[l], outputs = sizes[l + 1];
+            ReadOnlySpan<float> layerInput = l == 0 ? buffers.Input.AsSpan(0, rows * inputs)
+                : (_dropoutRate > 0 ? buffers.Dropped[l - 1] : buffers.Activated[l - 1]).AsSpan(0, rows * inputs);
+            Span<float> weightGradient = buffers.Gradient.AsSpan(Layout.WeightOffset(l), outputs * inputs);
+            Span<float> biasGradient = buffers.Gradient.AsSpan(Layout.BiasOffset(l), outputs);
+            Gemm.TransposeMultiply(delta, layerInput, weightGradient, outputs, rows, inputs);
+            delta[..outputs].CopyTo(biasGradient);
+            for (int r = 1; r < rows; r++)
+                TensorPrimitives.Add(biasGradient, delta.Slice(r * outputs, outputs), biasGradient);
+            if (l == 0) break;
+
+            Span<float> inputDelta = buffers.InputDelta.AsSpan(0, rows * inputs);
+            Gemm.Multiply(delta, network.Weights[l], inputDelta, rows, outputs, inputs);
+            if (_dropoutRate > 0)
+                TensorPrimitives.Multiply(inputDelta, buffers.DropoutMask[l - 1].AsSpan(0, rows * inputs), inputDelta);
+            Span<float> previousDelta = buffers.LinearDelta.AsSpan(0, rows * inputs);
+            Activations.Backward(network.Activation, network.LeakyReluSlope, network.EluAlpha,
+                buffers.Linear[l - 1].AsSpan(0, rows * inputs), buffers.Activated[l - 1].AsSpan(0, rows * inputs), inputDelta, previousDelta);
+            delta = previousDelta;
+        }
+    }
+
+    private sealed class WorkerBuffers
+    {
+        public WorkerBuffers(MlpNetwork network, ParameterLayout layout, int maxRows, bool dropout)
+        {
+            MaxRows = maxRows;
+            int layers = network.LinearLayerCount;
+            Input = new float[checked(maxRows * network.InputSize)];
+            Labels = new int[maxRows];
+            Linear = new float[layers][];
+            Activated = new float[layers - 1][];
+            Dropped = new float[dropout ? layers - 1 : 0][];
+            DropoutMask = new float[dropout ? layers - 1 : 0][];
+            for (int l = 0; l < layers; l++)
+            {
+                int width = network.LayerSizes[l + 1];
+                Linear[l] = new float[checked(maxRows * width)];
+                if (l == layers - 1) break;
+                Activated[l] = new float[maxRows * width];
+                if (!dropout) continue;
+                Dropped[l] = new float[maxRows * width];
+                DropoutMask[l] = new float[maxRows * width];
+            }
+            InputDelta = new float[checked(maxRows * network.MaxHiddenWidth)];
+            LinearDelta = new float[checked(maxRows * network.MaxHiddenWidth)];
+            Gradient = new float[layout.Total];
+        }
+
+        public int MaxRows { get; }
+        public float[] Input { get; }
+        public int[] Labels { get; }
+        public float[][] Linear { get; }        // z per layer; the last becomes the output delta
+        public float[][] Activated { get; }     // f(z) per hidden layer
+        public float[][] Dropped { get; }       // f(z)·mask per hidden layer (dropout only)
+        public float[][] DropoutMask { get; }
+        public float[] InputDelta { get; }      // dLoss/d(layer input)
+        public float[] LinearDelta { get; }     // dLoss/dz of a hidden layer
+        public float[] Gradient { get; }        // this worker's partial gradient, ParameterLayout order
+        public int Rows { get; set; }
+        public double LossSum { get; set; }
+    }
+}

@@ -1,0 +1,106 @@
+namespace MlNetMlp.Numerics;
+
+/// <summary>
+/// Mean cross-entropy and accuracy of a network on a set of rows, in inference mode (no dropout),
+/// spread over a worker pool. Rows are cut into fixed chunks and chunk results are summed in chunk
+/// order, so the numbers do not depend on the worker count.
+/// </summary>
+internal sealed class MlpEvaluator
+{
+    private const int ChunkRows = 256;
+
+    private readonly MlpNetwork _network;
+    private readonly WorkerPool _pool;
+    private readonly WorkerBuffers[] _workers;
+    private readonly Action<int> _job;
+    private double[] _chunkLoss = [];
+    private int[] _chunkCorrect = [];
+
+    private MlpDataSet? _data;
+    private int[]? _rows;
+    private int _rowCount;
+
+    public MlpEvaluator(MlpNetwork network, WorkerPool pool)
+    {
+        _network = network;
+        _pool = pool;
+        _workers = new WorkerBuffers[pool.WorkerCount];
+        for (int w = 0; w < _workers.Length; w++)
+            _workers[w] = new WorkerBuffers(network);
+        _job = EvaluateChunks;
+    }
+
+    /// <summary>Loss and accuracy over <paramref name="rows"/> of <paramref name="data"/> (null = all rows).</summary>
+    public (double Loss, double Accuracy) Evaluate(MlpDataSet data, int[]? rows)
+    {
+        _rowCount = rows?.Length ?? data.Rows;
+        if (_rowCount == 0) return (double.NaN, double.NaN);
+        int chunks = (_rowCount + ChunkRows - 1) / ChunkRows;
+        if (_chunkLoss.Length < chunks)
+        {
+            _chunkLoss = new double[chunks];
+            _chunkCorrect = new int[chunks];
+        }
+        _data = data;
+        _rows = rows;
+        try
+        {
+            _pool.Run(_job);
+        }
+        finally
+        {
+            _data = null;
+            _rows = null;
+        }
+        double loss = 0;
+        long correct = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            loss += _chunkLoss[c];
+            correct += _chunkCorrect[c];
+        }
+        return (loss / _rowCount, (double)correct / _rowCount);
+    }
+
+    private void EvaluateChunks(int worker)
+    {
+        WorkerBuffers buffers = _workers[worker];
+        MlpDataSet data = _data!;
+        int inputSize = data.FeatureCount, classes = _network.ClassCount;
+        int chunks = (_rowCount + ChunkRows - 1) / ChunkRows;
+        for (int c = worker; c < chunks; c += _workers.Length)
+        {
+            int first = c * ChunkRows, count = Math.Min(ChunkRows, _rowCount - first);
+            ReadOnlySpan<float> features;
+            ReadOnlySpan<int> labels;
+            if (_rows is null)
+            {
+                features = data.Features.AsSpan(first * inputSize, count * inputSize);
+                labels = data.Labels.AsSpan(first, count);
+            }
+            else
+            {
+                for (int r = 0; r < count; r++)
+                {
+                    int row = _rows[first + r];
+                    data.Row(row).CopyTo(buffers.Features.AsSpan(r * inputSize, inputSize));
+                    buffers.Labels[r] = data.Labels[row];
+                }
+                features = buffers.Features.AsSpan(0, count * inputSize);
+                labels = buffers.Labels.AsSpan(0, count);
+            }
+            Span<float> logits = buffers.Logits.AsSpan(0, count * classes);
+            _network.ComputeLogits(features, count, logits, buffers.Workspace);
+            _chunkLoss[c] = SoftmaxCrossEntropy.LossAndCorrectCount(logits, labels, count, classes, out int correct);
+            _chunkCorrect[c] = correct;
+        }
+    }
+
+    private sealed class WorkerBuffers(MlpNetwork network)
+    {
+        public MlpInferenceWorkspace Workspace { get; } = network.CreateInferenceWorkspace(ChunkRows);
+        public float[] Features { get; } = new float[ChunkRows * network.InputSize];
+        public int[] Labels { get; } = new int[ChunkRows];
+        public float[] Logits { get; } = new float[ChunkRows * network.ClassCount];
+    }
+}

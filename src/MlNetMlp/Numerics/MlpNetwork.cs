@@ -1,0 +1,170 @@
+namespace MlNetMlp.Numerics;
+
+/// <summary>
+/// A multilayer perceptron: hidden layers Linear → activation, output Linear → softmax.
+/// Parameters are plain arrays so persistence can read and write them directly:
+/// <see cref="Weights"/>[l] is [LayerSizes[l+1] × LayerSizes[l]] row-major (nn.Linear's [out, in]),
+/// <see cref="Biases"/>[l] has LayerSizes[l+1] values.
+/// </summary>
+internal sealed class MlpNetwork
+{
+    public MlpNetwork(int[] layerSizes, MlpActivation activation, float leakyReluSlope, float eluAlpha)
+    {
+        ArgumentNullException.ThrowIfNull(layerSizes);
+        if (layerSizes.Length < 2)
+            throw new ArgumentException("Layer sizes need at least the input size and the class count.", nameof(layerSizes));
+        foreach (int size in layerSizes)
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(layerSizes));
+        if (!Enum.IsDefined(activation))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, null);
+
+        LayerSizes = (int[])layerSizes.Clone();
+        Activation = activation;
+        LeakyReluSlope = leakyReluSlope;
+        EluAlpha = eluAlpha;
+        Weights = new float[LinearLayerCount][];
+        Biases = new float[LinearLayerCount][];
+        for (int l = 0; l < LinearLayerCount; l++)
+        {
+            Weights[l] = new float[checked(LayerSizes[l + 1] * LayerSizes[l])];
+            Biases[l] = new float[LayerSizes[l + 1]];
+        }
+    }
+
+    public int[] LayerSizes { get; }
+    public int InputSize => LayerSizes[0];
+    public int ClassCount => LayerSizes[^1];
+    public int LinearLayerCount => LayerSizes.Length - 1;
+    public MlpActivation Activation { get; }
+    public float LeakyReluSlope { get; }
+    public float EluAlpha { get; }
+    public float[][] Weights { get; }
+    public float[][] Biases { get; }
+
+    /// <summary>Widest hidden layer (0 without hidden layers): the size of per-row activation scratch.</summary>
+    public int MaxHiddenWidth
+    {
+        get
+        {
+            int width = 0;
+            for (int l = 1; l < LayerSizes.Length - 1; l++)
+                width = Math.Max(width, LayerSizes[l]);
+            return width;
+        }
+    }
+
+    public int ParameterCount
+    {
+        get
+        {
+            int count = 0;
+            for (int l = 0; l < LinearLayerCount; l++)
+                count += Weights[l].Length + Biases[l].Length;
+            return count;
+        }
+    }
+
+    /// <summary>Draws all weights from the scheme (<see cref="MlpInitialization.Auto"/> resolved for <see cref="Activation"/>) and zeroes the biases.</summary>
+    public void Initialize(MlpInitialization initialization, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        MlpInitialization scheme = Initialization.Resolve(initialization, Activation);
+        for (int l = 0; l < LinearLayerCount; l++)
+        {
+            int fanIn = LayerSizes[l], fanOut = LayerSizes[l + 1];
+            if (scheme == MlpInitialization.Glorot)
+                Initialization.GlorotUniform(Weights[l], fanIn, fanOut, random);
+            else
+                Initialization.HeNormal(Weights[l], fanIn, random);
+            Array.Clear(Biases[l]);
+        }
+    }
+
+    public MlpNetwork Clone()
+    {
+        var clone = new MlpNetwork(LayerSizes, Activation, LeakyReluSlope, EluAlpha);
+        clone.CopyParametersFrom(this);
+        return clone;
+    }
+
+    /// <summary>Overwrites this network's weights and biases with those of a network of the same shape.</summary>
+    public void CopyParametersFrom(MlpNetwork source)
+    {
+        if (!LayerSizes.AsSpan().SequenceEqual(source.LayerSizes))
+            throw new ArgumentException("The networks have different layer sizes.", nameof(source));
+        for (int l = 0; l < LinearLayerCount; l++)
+        {
+            source.Weights[l].CopyTo(Weights[l], 0);
+            source.Biases[l].CopyTo(Biases[l], 0);
+        }
+    }
+
+    /// <summary>Scratch for <see cref="PredictProbabilities"/>; one per thread. Batches larger than <paramref name="maxRows"/> are processed in chunks.</summary>
+    public MlpInferenceWorkspace CreateInferenceWorkspace(int maxRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+        return new MlpInferenceWorkspace(maxRows, MaxHiddenWidth);
+    }
+
+    /// <summary>
+    /// Softmax class probabilities (rows × <see cref="ClassCount"/>) of <paramref name="features"/>
+    /// (rows × <see cref="InputSize"/>). Read-only on the network and allocation-free, so threads may
+    /// call it concurrently, each with its own workspace.
+    /// </summary>
+    public void PredictProbabilities(ReadOnlySpan<float> features, int rows, Span<float> probabilities, MlpInferenceWorkspace workspace)
+    {
+        ComputeLogits(features, rows, probabilities, workspace);
+        SoftmaxCrossEntropy.SoftmaxRows(probabilities, rows, ClassCount);
+    }
+
+    /// <summary>The output layer's pre-softmax values (rows × <see cref="ClassCount"/>).</summary>
+    public void ComputeLogits(ReadOnlySpan<float> features, int rows, Span<float> logits, MlpInferenceWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (features.Length < (long)rows * InputSize)
+            throw new ArgumentException($"{rows} rows need {(long)rows * InputSize} feature values; got {features.Length}.", nameof(features));
+        if (logits.Length < (long)rows * ClassCount)
+            throw new ArgumentException($"{rows} rows need {(long)rows * ClassCount} output values; got {logits.Length}.", nameof(logits));
+        if (workspace.MaxHiddenWidth < MaxHiddenWidth)
+            throw new ArgumentException("The workspace was created for a smaller network.", nameof(workspace));
+
+        for (int first = 0; first < rows; first += workspace.MaxRows)
+        {
+            int count = Math.Min(workspace.MaxRows, rows - first);
+            ReadOnlySpan<float> input = features.Slice(first * InputSize, count * InputSize);
+            for (int l = 0; l < LinearLayerCount; l++)
+            {
+                int inputs = LayerSizes[l], outputs = LayerSizes[l + 1];
+                if (l == LinearLayerCount - 1)
+                {
+                    Gemm.LinearForward(input, Weights[l], Biases[l], logits.Slice(first * outputs, count * outputs), count, inputs, outputs);
+                    break;
+                }
+                // z goes to one buffer, f(z) to the other; the next layer reads f(z) and overwrites z.
+                Span<float> z = workspace.Linear.AsSpan(0, count * outputs);
+                Span<float> activated = workspace.Activated.AsSpan(0, count * outputs);
+                Gemm.LinearForward(input, Weights[l], Biases[l], z, count, inputs, outputs);
+                Activations.Forward(Activation, LeakyReluSlope, EluAlpha, z, activated);
+                input = activated;
+            }
+        }
+    }
+}
+
+/// <summary>Per-thread scratch of <see cref="MlpNetwork.PredictProbabilities"/>: two row-blocks of hidden activations.</summary>
+internal sealed class MlpInferenceWorkspace
+{
+    internal MlpInferenceWorkspace(int maxRows, int maxHiddenWidth)
+    {
+        MaxRows = maxRows;
+        MaxHiddenWidth = maxHiddenWidth;
+        Linear = new float[checked(maxRows * maxHiddenWidth)];
+        Activated = new float[checked(maxRows * maxHiddenWidth)];
+    }
+
+    public int MaxRows { get; }
+    public int MaxHiddenWidth { get; }
+    internal float[] Linear { get; }
+    internal float[] Activated { get; }
+}

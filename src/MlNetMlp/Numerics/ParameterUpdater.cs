@@ -1,0 +1,70 @@
+namespace MlNetMlp.Numerics;
+
+/// <summary>
+/// Applies the configured update rule (<see cref="Optimizers"/>) to a network from a flat gradient, and
+/// owns the rule's state (velocity, Adam moments), which starts at zero. L2 goes to weights only.
+/// Work is split by <see cref="ParameterLayout.WorkerRange"/>; elementwise rules give identical
+/// results however the range is cut.
+/// </summary>
+internal sealed class ParameterUpdater
+{
+    private readonly MlpNetwork _network;
+    private readonly ParameterLayout _layout;
+    private readonly MlpOptimizer _rule;
+    private readonly float _momentum, _beta1, _beta2, _epsilon, _l2;
+    private readonly bool _nesterov;
+    private readonly float[] _state1; // velocity, or Adam's first moment
+    private readonly float[] _state2; // Adam's second moment
+
+    public ParameterUpdater(MlpNetwork network, ParameterLayout layout, MlpTrainer.Options options)
+    {
+        _network = network;
+        _layout = layout;
+        _rule = options.Optimizer;
+        _momentum = options.Momentum;
+        _nesterov = options.Nesterov;
+        _beta1 = options.Beta1;
+        _beta2 = options.Beta2;
+        _epsilon = options.Epsilon;
+        _l2 = options.L2Regularization;
+        _state1 = _rule == MlpOptimizer.Sgd ? [] : new float[layout.Total];
+        _state2 = _rule == MlpOptimizer.Adam ? new float[layout.Total] : [];
+    }
+
+    /// <summary>Number of updates applied so far; Adam's bias correction uses it (t = Step after <see cref="BeginStep"/>).</summary>
+    public int Step { get; private set; }
+
+    /// <summary>Call once per optimizer step, before the workers call <see cref="Apply"/>.</summary>
+    public void BeginStep() => Step++;
+
+    /// <summary>Updates the worker's share of the parameters from <paramref name="gradient"/> (layout order).</summary>
+    public void Apply(int workers, int worker, float[] gradient, float learningRate)
+    {
+        (int start, int length) = _layout.WorkerRange(workers, worker);
+        int end = start + length;
+        for (int t = 0; t < _layout.TensorCount; t++)
+        {
+            int tensorStart = _layout.Offset(t), tensorEnd = tensorStart + _layout.Length(t);
+            int from = Math.Max(start, tensorStart), to = Math.Min(end, tensorEnd);
+            if (from >= to) continue;
+            Span<float> parameters = ParameterLayout.Parameters(_network, t).AsSpan(from - tensorStart, to - from);
+            ReadOnlySpan<float> g = gradient.AsSpan(from, to - from);
+            float l2 = ParameterLayout.IsWeight(t) ? _l2 : 0f;
+            switch (_rule)
+            {
+                case MlpOptimizer.Sgd:
+                    Optimizers.Sgd(parameters, g, learningRate, l2, Simd.Best);
+                    break;
+                case MlpOptimizer.Momentum:
+                    Optimizers.Momentum(parameters, g, _state1.AsSpan(from, to - from), learningRate, _momentum, _nesterov, l2, Simd.Best);
+                    break;
+                case MlpOptimizer.Adam:
+                    Optimizers.Adam(parameters, g, _state1.AsSpan(from, to - from), _state2.AsSpan(from, to - from),
+                        learningRate, _beta1, _beta2, _epsilon, Step, l2, Simd.Best);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(_rule), _rule, null);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace MlNetMlp.Tests.Persistence;
+
+/// <summary>
+/// MlNetMlp persists models through ML.NET internals (docs/ARCHITECTURE.md, "Persistence").
+/// These tests name every internal it relies on, so a Microsoft.ML update that changes one fails
+/// here with a clear message instead of as a MissingMethodException in a user's Save/Load.
+/// </summary>
+[TestClass]
+public sealed class MlNetInternalsContractTests
+{
+    private const BindingFlags Any = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
+
+    private static readonly Assembly Core = typeof(IHostEnvironment).Assembly;
+    private static readonly Assembly Data = typeof(MLContext).Assembly;
+
+    private static Type RequireType(Assembly assembly, string name) =>
+        assembly.GetType(name) ?? throw new AssertFailedException($"ML.NET no longer has internal type {name}; MlNetMlp's persistence must be revisited.");
+
+    [TestMethod]
+    public void MicrosoftMlIsThePinnedVersion()
+    {
+        var version = Data.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.IsTrue(version.StartsWith("5.0.", StringComparison.Ordinal),
+            $"MlNetMlp was built and verified against Microsoft.ML 5.0.x but runs with {version}; re-verify the internals below before changing the pin.");
+    }
+
+    [TestMethod]
+    public void SaveContextMembersExist()
+    {
+        var save = RequireType(Core, "Microsoft.ML.ModelSaveContext");
+        var version = RequireType(Core, "Microsoft.ML.VersionInfo");
+        Assert.IsNotNull(save.GetField("Writer", Any) ?? (MemberInfo?)save.GetProperty("Writer", Any), "ModelSaveContext.Writer");
+        Assert.IsNotNull(save.GetMethod("CheckAtModel", Any, Type.EmptyTypes), "ModelSaveContext.CheckAtModel()");
+        Assert.IsNotNull(save.GetMethod("SetVersionInfo", Any, [version]), "ModelSaveContext.SetVersionInfo(VersionInfo)");
+        Assert.IsNotNull(version.GetConstructor(Any, [typeof(string), typeof(uint), typeof(uint), typeof(uint), typeof(string), typeof(string), typeof(string)]),
+            "VersionInfo(modelSignature, verWrittenCur, verReadableCur, verWeCanReadBack, loaderAssemblyName, loaderSignature, loaderSignatureAlt)");
+    }
+
+    [TestMethod]
+    public void LoadContextMembersExist()
+    {
+        var load = RequireType(Core, "Microsoft.ML.ModelLoadContext");
+        var version = RequireType(Core, "Microsoft.ML.VersionInfo");
+        Assert.IsNotNull(load.GetField("Reader", Any) ?? (MemberInfo?)load.GetProperty("Reader", Any), "ModelLoadContext.Reader");
+        Assert.IsNotNull(load.GetMethod("CheckAtModel", Any, [version]), "ModelLoadContext.CheckAtModel(VersionInfo)");
+        Assert.IsNotNull(load.GetField("LoaderAssemblyName", Any), "ModelLoadContext.LoaderAssemblyName (auto-registration of MlNetMlp on Load)");
+        RequireType(Core, "Microsoft.ML.SignatureLoadModel");
+        var loadable = RequireType(Core, "Microsoft.ML.LoadableClassAttribute");
+        Assert.IsTrue(typeof(Attribute).IsAssignableFrom(loadable));
+    }
+
+    [TestMethod]
+    public void CatalogEnvironmentIsReachable()
+    {
+        // mlContext.MulticlassClassification.Trainers.Mlp(...) needs the catalog's IHostEnvironment.
+        var catalog = RequireType(Data, "Microsoft.ML.Data.IInternalCatalog");
+        Assert.IsNotNull(catalog.GetProperty("Environment", Any), "IInternalCatalog.Environment");
+        Assert.IsTrue(catalog.IsAssignableFrom(typeof(MulticlassClassificationCatalog.MulticlassClassificationTrainers)));
+    }
+
+    [TestMethod]
+    public void OurAssemblyRegistersItsLoadableClasses()
+    {
+        var loadable = RequireType(Core, "Microsoft.ML.LoadableClassAttribute");
+        var registered = typeof(MlpTrainer).Assembly.GetCustomAttributes(loadable).ToArray();
+        Assert.IsTrue(registered.Length >= 3, $"Expected the MLP, pixel-normalizing and flattening transformers to be loadable, found {registered.Length}.");
+    }
+}
