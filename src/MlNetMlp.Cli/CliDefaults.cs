@@ -12,13 +12,13 @@ internal static class CliDefaults
 
     public static MlpTrainer.Options TrainerOptions() => new()
     {
-        HiddenLayers = [256, 128],
+        HiddenLayers = [512, 256],
         Activation = MlpActivation.LeakyRelu,
         Optimizer = MlpOptimizer.Adam,
         LearningRate = 1e-3f,
         BatchSize = 200,
-        Epochs = 20,
-        Dropout = 0.2f,
+        Epochs = 30,
+        Dropout = 0.3f,
         LearningRateSchedule = MlpLearningRateSchedule.Cosine,
     };
 }

@@ -1,0 +1,282 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MlNetMlp.Cli;
+
+/// <summary>
+/// <c>mlnetmlp bench mlp|score</c>: the speed figures of issue 3, each optionally next to the
+/// PyTorch peer measured in the same run (bench/torch_*.py with Debian's python3-torch).
+/// </summary>
+internal static class BenchCommand
+{
+    private const int Rows = 60_000, Inputs = 784, Classes = 10;
+    private static readonly int[] Hidden = [128, 128];
+
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure training and scoring speed on the reference workload (784-128-128-10 LeakyReLU).");
+        bench.Add(CreateMlp());
+        bench.Add(CreateScore());
+        return bench;
+    }
+
+    private static Command CreateMlp()
+    {
+        var epochs = new Option<int>("--epochs") { Description = "Timed epochs (after one warm-up epoch).", DefaultValueFactory = _ => 5 };
+        var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule to time.", DefaultValueFactory = _ => MlpOptimizer.Sgd };
+        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." };
+        var torch = new Option<bool>("--compare-torch") { Description = "Also time the PyTorch peer in this run and print the ratio." };
+        var json = SharedOptions.Json();
+        var command = new Command("mlp", "Training epoch time: 60,000 × 784 → 128 → 128 → 10, batch 200, fp32.") { epochs, optimizer, threads, torch, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            int timed = parse.GetValue(epochs);
+            if (timed < 1) throw new ArgumentOutOfRangeException("--epochs", timed, "--epochs must be at least 1.");
+            var result = TrainingEpochs(timed, parse.GetValue(optimizer), parse.GetValue(threads), cancellationToken);
+            if (parse.GetValue(torch))
+            {
+                var peer = RunPeer("torch_mlp_epoch.py", $"{Environment.ProcessorCount} {timed} {parse.GetValue(optimizer).ToString().ToLowerInvariant()}");
+                if (peer != null)
+                {
+                    double torchMedian = peer.Value.GetProperty("epoch_seconds_median").GetDouble();
+                    result["torch_epoch_seconds_median"] = torchMedian;
+                    result["torch_version"] = peer.Value.GetProperty("version").GetString();
+                    result["ratio_to_torch"] = (double)result["epoch_seconds_median"]! / torchMedian;
+                }
+            }
+            foreach (var (key, value) in result) Terminal.Line($"{key,-28} {Format(value)}");
+            if (parse.GetValue(json)) Terminal.JsonLine(result);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Dictionary<string, object?> TrainingEpochs(int timedEpochs, MlpOptimizer optimizer, int? threads, CancellationToken cancellationToken)
+    {
+        var mlContext = new MLContext(seed: 0);
+        var data = RandomData(mlContext, Rows, seed: 0);
+        var options = new MlpTrainer.Options
+        {
+            HiddenLayers = Hidden,
+            Activation = MlpActivation.LeakyRelu,
+            BatchSize = 200,
+            Epochs = timedEpochs + 1,
+            Optimizer = optimizer,
+            LearningRate = optimizer == MlpOptimizer.Adam ? 1e-3f : 0.1f,
+            // The timed loop must contain no evaluation: monitor a single row.
+            MonitoringSubsetSize = 1,
+            Seed = 0,
+            NumberOfThreads = threads,
+        };
+        var trainer = new MlpTrainer(mlContext, options);
+        var epochSeconds = new List<double>();
+        int gen0 = 0, gen1 = 0, gen2 = 0;
+        trainer.EpochCompleted += (_, e) =>
+        {
+            if (e.Epoch == 1)
+            {
+                // Warm-up done: count collections from here on.
+                gen0 = GC.CollectionCount(0); gen1 = GC.CollectionCount(1); gen2 = GC.CollectionCount(2);
+                return;
+            }
+            epochSeconds.Add(e.Elapsed.TotalSeconds);
+            Terminal.Line(FormattableString.Invariant($"epoch {e.Epoch - 1}/{timedEpochs}: {e.Elapsed.TotalSeconds:F3} s"));
+        };
+        trainer.Fit(data, null, null, cancellationToken);
+        int collections = GC.CollectionCount(0) - gen0 + GC.CollectionCount(1) - gen1 + GC.CollectionCount(2) - gen2;
+
+        epochSeconds.Sort();
+        double median = epochSeconds[epochSeconds.Count / 2];
+        long macsPerRow = Inputs * 128 + 128 * 128 + 128 * Classes;
+        // forward 2·MAC, weight gradients 2·MAC, input gradients 2·MAC except for the first layer.
+        double gflop = (6.0 * macsPerRow - 2.0 * Inputs * 128) * Rows / 1e9;
+        return new Dictionary<string, object?>
+        {
+            ["workload"] = "60000x784-128-128-10 LeakyReLU batch 200 fp32",
+            ["optimizer"] = optimizer.ToString(),
+            ["threads"] = threads ?? Environment.ProcessorCount,
+            ["epoch_seconds_median"] = median,
+            ["epoch_seconds_min"] = epochSeconds[0],
+            ["epoch_seconds_max"] = epochSeconds[^1],
+            ["gflop_per_epoch"] = gflop,
+            ["gflops"] = gflop / median,
+            ["gc_collections"] = collections,
+            ["peak_working_set_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+        };
+    }
+
+    private static Command CreateScore()
+    {
+        var torch = new Option<bool>("--compare-torch") { Description = "Also time PyTorch inference (1 thread, like its peer script) in this run." };
+        var json = SharedOptions.Json();
+        var command = new Command("score", "Scoring speed through ML.NET: batch rows/s and single-prediction latency, in memory and after save/load.") { torch, json };
+        command.SetAction(parse =>
+        {
+            var mlContext = new MLContext(seed: 0);
+            var train = RandomData(mlContext, 2_000, seed: 1);
+            var test = mlContext.Data.Cache(RandomData(mlContext, 10_000, seed: 2));
+            var model = new MlpTrainer(mlContext, new MlpTrainer.Options { HiddenLayers = Hidden, Epochs = 1, Seed = 0 }).Fit(train);
+            var result = new Dictionary<string, object?>
+            {
+                ["model"] = "784-128-128-10 LeakyReLU",
+                ["batch_rows_per_second"] = BatchRowsPerSecond(model, test),
+                ["single_prediction_us"] = SinglePredictionMicroseconds(mlContext, model),
+            };
+            var path = Path.Combine(Path.GetTempPath(), $"mlnetmlp-bench-{Environment.ProcessId}.zip");
+            try
+            {
+                ModelFile.Save(mlContext, model, train.Schema, path);
+                var loadContext = new MLContext(seed: 0);
+                var loaded = ModelFile.Load(loadContext, path, out _);
+                result["loaded_batch_rows_per_second"] = BatchRowsPerSecond(loaded, test);
+                result["loaded_single_prediction_us"] = SinglePredictionMicroseconds(loadContext, loaded);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+            if (parse.GetValue(torch))
+            {
+                var peer = RunPeer("torch_mlp_score.py", "1");
+                if (peer != null)
+                {
+                    result["torch_batch_rows_per_second"] = peer.Value.GetProperty("batch_rows_per_second").GetDouble();
+                    result["torch_single_prediction_us"] = peer.Value.GetProperty("single_prediction_us").GetDouble();
+                }
+            }
+            foreach (var (key, value) in result) Terminal.Line($"{key,-32} {Format(value)}");
+            if (parse.GetValue(json)) Terminal.JsonLine(result);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Best of 10 passes reading Score and PredictedLabel of every row with a cursor.</summary>
+    private static double BatchRowsPerSecond(ITransformer model, IDataView data)
+    {
+        double best = 0;
+        for (int pass = 0; pass < 10; pass++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var scored = model.Transform(data);
+            using var cursor = scored.GetRowCursor([scored.Schema["Score"], scored.Schema["PredictedLabel"]]);
+            var score = cursor.GetGetter<VBuffer<float>>(scored.Schema["Score"]);
+            var label = cursor.GetGetter<uint>(scored.Schema["PredictedLabel"]);
+            VBuffer<float> scores = default;
+            uint key = 0;
+            long rows = 0;
+            while (cursor.MoveNext())
+            {
+                score(ref scores);
+                label(ref key);
+                rows++;
+            }
+            best = Math.Max(best, rows / stopwatch.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    /// <summary>Median latency of PredictionEngine.Predict over 20,000 calls after warm-up.</summary>
+    private static double SinglePredictionMicroseconds(MLContext mlContext, ITransformer model)
+    {
+        var definition = SchemaDefinition.Create(typeof(BenchRow));
+        definition[nameof(BenchRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Inputs);
+        var engine = mlContext.Model.CreatePredictionEngine<BenchRow, BenchPrediction>(model, inputSchemaDefinition: definition);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 64).Select(_ => new BenchRow { Features = Enumerable.Range(0, Inputs).Select(_ => random.NextSingle()).ToArray() }).ToArray();
+        var output = new BenchPrediction();
+        for (int i = 0; i < 2_000; i++) engine.Predict(rows[i % rows.Length], ref output);
+        var samples = new double[20_000];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            engine.Predict(rows[i % rows.Length], ref output);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        Array.Sort(samples);
+        return samples[samples.Length / 2];
+    }
+
+    private static IDataView RandomData(MLContext mlContext, int rows, int seed)
+    {
+        var random = new Random(seed);
+        var data = new BenchRow[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            var features = new float[Inputs];
+            for (int j = 0; j < Inputs; j++) features[j] = random.NextSingle();
+            data[i] = new BenchRow { Label = (uint)random.Next(Classes) + 1, Features = features };
+        }
+        var definition = SchemaDefinition.Create(typeof(BenchRow));
+        definition[nameof(BenchRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Inputs);
+        definition[nameof(BenchRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), Classes);
+        return mlContext.Data.LoadFromEnumerable(data, definition);
+    }
+
+    /// <summary>Runs a peer script from bench/ with Debian's python3-torch; null (with a note) when unavailable.</summary>
+    private static JsonElement? RunPeer(string script, string arguments)
+    {
+        var path = FindBenchScript(script);
+        string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        if (path == null)
+        {
+            Terminal.Line($"note: bench/{script} not found; PyTorch comparison skipped.");
+            return null;
+        }
+        Terminal.Line($"running PyTorch peer: {python} {path} {arguments}");
+        var start = new ProcessStartInfo(python, $"\"{path}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        try
+        {
+            using var process = Process.Start(start)!;
+            string stdout = process.StandardOutput.ReadToEnd(), stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            if (process.ExitCode != 0 || last == null)
+            {
+                Terminal.Line($"note: PyTorch peer failed ({stderr.Split('\n').LastOrDefault(l => l.Length > 0)}); install python3-torch to compare.");
+                return null;
+            }
+            return JsonDocument.Parse(last).RootElement.Clone();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Terminal.Line("note: python3 not found; PyTorch comparison skipped.");
+            return null;
+        }
+    }
+
+    private static string? FindBenchScript(string script)
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "bench", script);
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        double d => d.ToString(d >= 1000 ? "N0" : "G5", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    public sealed class BenchRow
+    {
+        public uint Label { get; set; }
+
+        public float[] Features { get; set; } = [];
+    }
+
+    public sealed class BenchPrediction
+    {
+        public float[] Score { get; set; } = [];
+
+        public uint PredictedLabel { get; set; }
+    }
+}
