@@ -44,7 +44,11 @@ public sealed class MlpModelParameters
     /// <summary>Total number of trainable weights and biases.</summary>
     public long ParameterCount => Network.ParameterCount;
 
-    /// <summary>Per-epoch training history, oldest first (including epochs before a warm start).</summary>
+    /// <summary>
+    /// Per-epoch training history, oldest first (including epochs before a warm start). Saved with the
+    /// model except <see cref="MlpEpochRecord.Elapsed"/>, which reads as zero after loading (timings
+    /// would make model files irreproducible).
+    /// </summary>
     public IReadOnlyList<MlpEpochRecord> History { get; }
 
     /// <summary>A copy of layer <paramref name="layer"/>'s weights, shaped [out, in] row-major like PyTorch's <c>nn.Linear.weight</c>.</summary>
@@ -97,7 +101,7 @@ public sealed class MlpModelParameters
             writer.Write(e.ValidationAccuracy.HasValue);
             writer.Write(e.ValidationAccuracy ?? 0);
             writer.Write(e.LearningRate);
-            writer.Write(e.Elapsed.Ticks);
+            // Wall time is not persisted: it would make equal models differ byte for byte.
         }
     }
 
@@ -111,6 +115,11 @@ public sealed class MlpModelParameters
             sizes[i] = reader.ReadInt32();
             if (sizes[i] <= 0 || sizes[i] > MaxLayerWidth) throw ModelFormat.Corrupt($"layer size {sizes[i]}");
         }
+        // Refuse sizes the file cannot hold before allocating anything (a corrupt header must not cost gigabytes).
+        long parameterBytes = 0;
+        for (int i = 0; i + 1 < sizeCount; i++) parameterBytes += 4L * ((long)sizes[i] * sizes[i + 1] + sizes[i + 1]);
+        if (reader.BaseStream.CanSeek && parameterBytes > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw ModelFormat.Corrupt($"layer sizes [{string.Join(", ", sizes)}] need {parameterBytes:N0} bytes of weights, but only {reader.BaseStream.Length - reader.BaseStream.Position:N0} remain");
         int activation = reader.ReadInt32();
         if (!Enum.IsDefined(typeof(MlpActivation), activation)) throw ModelFormat.Corrupt($"unknown activation {activation}");
         var network = new MlpNetwork(sizes, (MlpActivation)activation, reader.ReadSingle(), reader.ReadSingle());
@@ -131,7 +140,7 @@ public sealed class MlpModelParameters
             double validationAccuracy = reader.ReadDouble();
             history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy,
                 hasValidationLoss ? validationLoss : null, hasValidationAccuracy ? validationAccuracy : null,
-                reader.ReadDouble(), TimeSpan.FromTicks(reader.ReadInt64()));
+                reader.ReadDouble(), TimeSpan.Zero);
         }
         return new MlpModelParameters(network, history);
     }

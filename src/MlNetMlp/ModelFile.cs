@@ -10,13 +10,37 @@ namespace MlNetMlp;
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>Saves <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
+    // Zip entries carry this fixed time, so equal models give byte-identical files.
+    private static readonly DateTimeOffset FixedEntryTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Saves <paramref name="model"/> to <paramref name="path"/> atomically. The file is reproducible:
+    /// the same model (same data, options, seed and thread count) gives a byte-identical file.
+    /// </summary>
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        AtomicFile.Write(path, stream => mlContext.Model.Save(model, inputSchema, stream));
+        using var saved = new MemoryStream();
+        mlContext.Model.Save(model, inputSchema, saved);
+        saved.Position = 0;
+        AtomicFile.Write(path, stream => CopyWithFixedTimestamps(saved, stream));
+    }
+
+    /// <summary>Rewrites ML.NET's zip with the same entries in the same order, stamped with a fixed time.</summary>
+    private static void CopyWithFixedTimestamps(Stream source, Stream destination)
+    {
+        using var input = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
+        using var output = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var entry in input.Entries)
+        {
+            var copy = output.CreateEntry(entry.FullName, CompressionLevel.Optimal);
+            copy.LastWriteTime = FixedEntryTime;
+            using var from = entry.Open();
+            using var to = copy.Open();
+            from.CopyTo(to);
+        }
     }
 
     /// <summary>Loads a model saved by ML.NET, with errors that say what is wrong with the file.</summary>
@@ -47,8 +71,9 @@ public static class ModelFile
         {
             return mlContext.Model.Load(stream, out inputSchema);
         }
-        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException or EndOfStreamException or ArgumentException or IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever ML.NET or our loaders throw on a bad file, the caller learns which file and why.
             throw new InvalidDataException($"Model file '{path}' could not be loaded (corrupt, truncated, or from an incompatible version): {e.Message}", e);
         }
     }

@@ -104,6 +104,8 @@ internal sealed class LabelKeyValues
         if (code < 0 || code >= TypeByCode.Length) throw ModelFormat.Corrupt($"unknown key value type code {code}");
         int count = reader.ReadInt32();
         if (count != expectedCount) throw ModelFormat.Corrupt($"{count} label key values for {expectedCount} classes");
+        if (reader.BaseStream.CanSeek && count > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw ModelFormat.Corrupt($"{count} label key values cannot fit in the remaining {reader.BaseStream.Length - reader.BaseStream.Position} bytes");
         var type = TypeByCode[code];
         var values = Array.CreateInstance(type, count);
         for (int i = 0; i < count; i++)
