@@ -116,4 +116,39 @@ public sealed class CliTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void CtrlCStopsTrainingWithinASecondAndWritesNothing()
+    {
+        if (!HaveData) Assert.Inconclusive("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
+        var dir = Directory.CreateTempSubdirectory("mlnetmlp-cli-").FullName;
+        try
+        {
+            var model = Path.Combine(dir, "model.zip");
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MlNetMlp.Cli.dll"), "train", "--epochs", "500", "--train-rows", "20000", "--out", model])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["CI"] = "true";
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            // Wait until training is under way (the first epoch line), then send SIGINT as Ctrl+C does.
+            string? line;
+            while ((line = process.StandardOutput.ReadLine()) != null && !line.StartsWith("epoch 1/", StringComparison.Ordinal)) { }
+            Assert.IsNotNull(line, "training never reported an epoch");
+            var signalled = Stopwatch.StartNew();
+            using (var kill = Process.Start("kill", ["-s", "INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            _ = process.StandardOutput.ReadToEndAsync();
+            Assert.IsTrue(process.WaitForExit(10_000), "mlnetmlp did not stop after SIGINT");
+            Assert.IsLessThan(1.5, signalled.Elapsed.TotalSeconds, $"stopped {signalled.Elapsed.TotalSeconds:F2} s after SIGINT (process exit included)");
+            Assert.AreEqual(130, process.ExitCode, stderr.Result);
+            StringAssert.Contains(stderr.Result, "interrupted");
+            Assert.IsEmpty(Directory.GetFiles(dir), "nothing may be written");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
