@@ -1,0 +1,162 @@
+using MlNetMlp.Cnn;
+using MlNetMlp.Persistence;
+
+namespace MlNetMlp;
+
+/// <summary>
+/// A trained convolutional network: input shape, layers, parameters, batch-norm running statistics, pixel scale and
+/// the per-epoch training history. Produced by <see cref="CnnTrainer"/>; pass it back to
+/// <see cref="CnnTrainer.Fit(Microsoft.ML.IDataView, CnnModelParameters)"/> to continue training.
+/// </summary>
+public sealed class CnnModelParameters
+{
+    private const int FormatVersion = 1;
+
+    internal CnnModelParameters(CnnNetwork network, IReadOnlyList<MlpEpochRecord> history)
+    {
+        Network = network;
+        History = history;
+    }
+
+    internal CnnNetwork Network { get; }
+
+    /// <summary>Channels of the input images.</summary>
+    public int ImageChannels => Network.InputShape.Channels;
+
+    /// <summary>Height of the input images in pixels.</summary>
+    public int ImageHeight => Network.InputShape.Height;
+
+    /// <summary>Width of the input images in pixels.</summary>
+    public int ImageWidth => Network.InputShape.Width;
+
+    /// <summary>Values per input row, channels × height × width.</summary>
+    public int InputSize => Network.InputShape.Size;
+
+    /// <summary>Number of classes (softmax outputs).</summary>
+    public int ClassCount => Network.ClassCount;
+
+    /// <summary>Multiplier applied to each pixel before the first layer.</summary>
+    public float PixelScale => Network.PixelScale;
+
+    /// <summary>The hidden layers as configured (the output layer, dense with <see cref="ClassCount"/> units, follows them).</summary>
+    public IReadOnlyList<CnnLayerSpec> Layers => Network.Specs;
+
+    /// <summary>The hidden layers in <see cref="CnnLayerSpec"/>'s text form.</summary>
+    public string LayersText => CnnLayerSpec.Format(Network.Specs);
+
+    /// <summary>Total number of trainable parameters.</summary>
+    public long ParameterCount => Network.Parameters.Length;
+
+    /// <summary>
+    /// Names of the parameter tensors, in order: "conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", …,
+    /// the last dense layer being the output layer.
+    /// </summary>
+    public IReadOnlyList<string> ParameterNames => Network.ParameterTensors.Select(t => t.Name).ToArray();
+
+    /// <summary>Names of the batch-norm running statistics: "bn1.running_mean", "bn1.running_var", ….</summary>
+    public IReadOnlyList<string> BufferNames => Network.BufferTensors.Select(t => t.Name).ToArray();
+
+    /// <summary>Per-epoch training history, oldest first (including epochs before a warm start).</summary>
+    public IReadOnlyList<MlpEpochRecord> History { get; }
+
+    /// <summary>
+    /// A copy of a parameter or running-statistic tensor in PyTorch's layout (convolution weights
+    /// [out, in, k, k], dense weights [out, in]), so it can be compared with or loaded into the equivalent
+    /// <c>nn.Module</c>'s state_dict.
+    /// </summary>
+    public float[] GetTensor(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (Network.FindBuffer(name) is { } buffer) return Network.Buffers.AsSpan(buffer.Offset, buffer.Length).ToArray();
+        var tensor = Network.FindParameter(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"No tensor '{name}'. Tensors: {string.Join(", ", ParameterNames.Concat(BufferNames))}.");
+        var values = Network.Parameters.AsSpan(tensor.Offset, tensor.Length);
+        return tensor.Shape.Length == 4
+            ? TensorLayout.HwioToOihw(values, tensor.Shape[0], tensor.Shape[1], tensor.Shape[2])
+            : values.ToArray();
+    }
+
+    /// <summary>The PyTorch shape of tensor <paramref name="name"/>.</summary>
+    public IReadOnlyList<int> GetTensorShape(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return (Network.FindParameter(name) ?? Network.FindBuffer(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"No tensor '{name}'.")).Shape.ToArray();
+    }
+
+    /// <summary>Class probabilities for one image (raw pixels, <see cref="PixelScale"/> is applied); pipelines score through the transformer.</summary>
+    public float[] PredictProbabilities(ReadOnlySpan<float> image)
+    {
+        if (image.Length != InputSize)
+            throw new ArgumentOutOfRangeException(nameof(image), image.Length, $"Expected {InputSize} pixel values.");
+        var probabilities = new float[ClassCount];
+        Network.PredictProbabilities(image, 1, probabilities, new CnnWorkspace(Network, 1, training: false));
+        return probabilities;
+    }
+
+    internal void Save(BinaryWriter writer)
+    {
+        writer.Write(FormatVersion);
+        writer.Write(Network.InputShape.Channels);
+        writer.Write(Network.InputShape.Height);
+        writer.Write(Network.InputShape.Width);
+        writer.Write(Network.ClassCount);
+        writer.Write(Network.PixelScale);
+        writer.Write(LayersText);
+        writer.WriteFloats(Network.Parameters);
+        writer.WriteFloats(Network.Buffers);
+        writer.Write(History.Count);
+        foreach (var e in History)
+        {
+            writer.Write(e.Epoch);
+            writer.Write(e.TrainLoss);
+            writer.Write(e.TrainAccuracy);
+            writer.Write(e.ValidationLoss.HasValue);
+            writer.Write(e.ValidationLoss ?? 0);
+            writer.Write(e.ValidationAccuracy.HasValue);
+            writer.Write(e.ValidationAccuracy ?? 0);
+            writer.Write(e.LearningRate);
+            writer.Write(e.Elapsed.Ticks);
+        }
+    }
+
+    internal static CnnModelParameters Load(BinaryReader reader)
+    {
+        int version = reader.ReadInt32();
+        if (version != FormatVersion) throw ModelFormat.Corrupt($"CNN payload version {version} (this build reads {FormatVersion})");
+        const int MaxSide = 1 << 16;
+        int channels = reader.ReadCount(MaxSide, "image channels"), height = reader.ReadCount(MaxSide, "image height"), width = reader.ReadCount(MaxSide, "image width");
+        int classes = reader.ReadCount(1 << 24, "class count");
+        if (channels == 0 || height == 0 || width == 0 || classes == 0) throw ModelFormat.Corrupt("an empty image shape or no classes");
+        float pixelScale = reader.ReadSingle();
+        if (!float.IsFinite(pixelScale) || pixelScale <= 0) throw ModelFormat.Corrupt($"pixel scale {pixelScale}");
+        string layers = reader.ReadString();
+        CnnNetwork network;
+        try
+        {
+            network = new CnnNetwork(new TensorShape(channels, height, width), CnnLayerSpec.ParseList(layers), classes, pixelScale);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw ModelFormat.Corrupt($"layers \"{layers}\" ({e.Message})");
+        }
+        reader.ReadFloats(network.Parameters.Length, "parameters").CopyTo(network.Parameters, 0);
+        reader.ReadFloats(network.Buffers.Length, "running statistics").CopyTo(network.Buffers, 0);
+        network.Prepare();
+        int epochs = reader.ReadCount(10_000_000, "history length");
+        var history = new MlpEpochRecord[epochs];
+        for (int i = 0; i < epochs; i++)
+        {
+            int epoch = reader.ReadInt32();
+            double trainLoss = reader.ReadDouble(), trainAccuracy = reader.ReadDouble();
+            bool hasValidationLoss = reader.ReadBoolean();
+            double validationLoss = reader.ReadDouble();
+            bool hasValidationAccuracy = reader.ReadBoolean();
+            double validationAccuracy = reader.ReadDouble();
+            history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy,
+                hasValidationLoss ? validationLoss : null, hasValidationAccuracy ? validationAccuracy : null,
+                reader.ReadDouble(), TimeSpan.FromTicks(reader.ReadInt64()));
+        }
+        return new CnnModelParameters(network, history);
+    }
+}

@@ -1,0 +1,203 @@
+using MlNetMlp.Numerics;
+
+namespace MlNetMlp.Cnn;
+
+/// <summary>A named view of one parameter or buffer tensor in a network's flat vector, with its PyTorch shape.</summary>
+internal sealed record CnnTensor(string Name, int Offset, int Length, bool IsWeight, int[] Shape);
+
+/// <summary>
+/// A convolutional network: the layers built from a list of <see cref="CnnLayerSpec"/> for an input shape, plus
+/// the output layer (dense, one unit per class); all parameters in one flat vector (<see cref="Parameters"/>, in
+/// layer order: conv weights HWIO then bias, batch-norm γ then β, dense weights [out, in] then bias) and the
+/// batch-norm running statistics in another (<see cref="Buffers"/>).
+/// <para>
+/// Inputs are rows of <see cref="InputShape"/> in the column's own order, CHW (for one channel simply the image,
+/// row-major); they are multiplied by <see cref="PixelScale"/> and moved to NHWC as they are loaded.
+/// </para>
+/// </summary>
+internal sealed class CnnNetwork
+{
+    public CnnNetwork(TensorShape inputShape, IReadOnlyList<CnnLayerSpec> specs, int classCount, float pixelScale)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        if (inputShape.Channels < 1 || inputShape.Height < 1 || inputShape.Width < 1)
+            throw new ArgumentOutOfRangeException(nameof(inputShape), inputShape, "Every input dimension must be positive.");
+        InputShape = inputShape;
+        Specs = specs.ToArray();
+        ClassCount = classCount;
+        PixelScale = pixelScale;
+
+        var layers = new List<CnnLayer>();
+        var names = new List<string>();
+        var counters = new Dictionary<string, int>();
+        string Name(string kind) => kind + (counters[kind] = counters.GetValueOrDefault(kind) + 1);
+        TensorShape shape = inputShape;
+        void Add(CnnLayer layer, string kind)
+        {
+            layers.Add(layer);
+            names.Add(Name(kind));
+            shape = layer.Output;
+        }
+        foreach (var spec in Specs)
+        {
+            switch (spec.Kind)
+            {
+                case CnnLayerKind.Conv:
+                    if (shape.IsFlat && layers.Count > 0 && layers[^1] is FlattenLayer or DenseLayer)
+                        throw new ArgumentOutOfRangeException(nameof(specs), $"'{spec}' follows a vector; convolutions must come before flatten/dense.");
+                    Add(new Conv2DLayer(shape, spec.Units, spec.KernelSize, spec.Stride, spec.Padding), "conv");
+                    break;
+                case CnnLayerKind.MaxPool:
+                    if (shape.IsFlat && layers.Count > 0 && layers[^1] is FlattenLayer or DenseLayer)
+                        throw new ArgumentOutOfRangeException(nameof(specs), $"'{spec}' follows a vector; pooling must come before flatten/dense.");
+                    Add(new MaxPool2DLayer(shape, spec.KernelSize, spec.Stride, spec.Padding), "pool");
+                    break;
+                case CnnLayerKind.BatchNorm: Add(new BatchNormLayer(shape), "bn"); break;
+                case CnnLayerKind.Relu: Add(new ReluLayer(shape), "relu"); break;
+                case CnnLayerKind.Dropout: Add(new DropoutLayer(shape, spec.Rate), "drop"); break;
+                case CnnLayerKind.Flatten: Add(new FlattenLayer(shape), "flatten"); break;
+                case CnnLayerKind.Dense:
+                    if (!shape.IsFlat) Add(new FlattenLayer(shape), "flatten");
+                    Add(new DenseLayer(shape, spec.Units), "dense");
+                    break;
+                default: throw new ArgumentOutOfRangeException(nameof(specs), spec.Kind, "Unknown layer kind.");
+            }
+        }
+        if (!shape.IsFlat) Add(new FlattenLayer(shape), "flatten");
+        Add(new DenseLayer(shape, classCount), "dense");
+        Layers = layers.ToArray();
+        LayerNames = names.ToArray();
+
+        int parameters = 0, buffers = 0;
+        var parameterTensors = new List<CnnTensor>();
+        var bufferTensors = new List<CnnTensor>();
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            var layer = Layers[i];
+            layer.ParameterOffset = parameters;
+            layer.BufferOffset = buffers;
+            foreach (var t in layer.ParameterTensors)
+                parameterTensors.Add(new CnnTensor($"{names[i]}.{t.Suffix}", parameters + t.Offset, t.Length, t.IsWeight, t.Shape));
+            foreach (var t in layer.BufferTensors)
+                bufferTensors.Add(new CnnTensor($"{names[i]}.{t.Suffix}", buffers + t.Offset, t.Length, false, t.Shape));
+            parameters = checked(parameters + layer.ParameterLength);
+            buffers = checked(buffers + layer.BufferLength);
+        }
+        Parameters = new float[parameters];
+        Buffers = new float[buffers];
+        ParameterTensors = parameterTensors;
+        BufferTensors = bufferTensors;
+        InferencePass = new CnnPass(this, training: false, workers: 1);
+    }
+
+    public TensorShape InputShape { get; }
+
+    /// <summary>The hidden layers as specified (the output layer is not among them).</summary>
+    public CnnLayerSpec[] Specs { get; }
+
+    public int ClassCount { get; }
+
+    public float PixelScale { get; }
+
+    public CnnLayer[] Layers { get; }
+
+    /// <summary>"conv1", "bn1", "relu1", … "dense2": kind and 1-based ordinal of each layer.</summary>
+    public string[] LayerNames { get; }
+
+    public float[] Parameters { get; }
+
+    public float[] Buffers { get; }
+
+    public IReadOnlyList<CnnTensor> ParameterTensors { get; }
+
+    public IReadOnlyList<CnnTensor> BufferTensors { get; }
+
+    /// <summary>A single-worker inference pass (no shared mutable state: batch norm reads the running statistics).</summary>
+    public CnnPass InferencePass { get; }
+
+    /// <summary>PyTorch's default initialization of every layer, then <see cref="Prepare"/>.</summary>
+    public void Initialize(Random random)
+    {
+        foreach (var layer in Layers)
+            layer.Initialize(Parameters.AsSpan(layer.ParameterOffset, layer.ParameterLength), Buffers.AsSpan(layer.BufferOffset, layer.BufferLength), random);
+        Prepare();
+    }
+
+    /// <summary>Refreshes what the layers derive from the parameters (packed convolution weights); call after changing <see cref="Parameters"/>.</summary>
+    public void Prepare()
+    {
+        foreach (var layer in Layers)
+            layer.Prepare(Parameters.AsSpan(layer.ParameterOffset, layer.ParameterLength));
+    }
+
+    public CnnNetwork Clone()
+    {
+        var copy = new CnnNetwork(InputShape, Specs, ClassCount, PixelScale);
+        copy.CopyStateFrom(this);
+        return copy;
+    }
+
+    public void CopyStateFrom(CnnNetwork other)
+    {
+        other.Parameters.CopyTo(Parameters, 0);
+        other.Buffers.CopyTo(Buffers, 0);
+        Prepare();
+    }
+
+    public CnnTensor? FindParameter(string name) => ParameterTensors.FirstOrDefault(t => t.Name == name);
+
+    public CnnTensor? FindBuffer(string name) => BufferTensors.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>Multiply-adds of one forward pass of one row (convolutions and dense layers).</summary>
+    public long MultiplyAddsPerRow => Layers.Sum(l => l switch
+    {
+        Conv2DLayer c => c.Geometry.MultiplyAddsPerImage,
+        DenseLayer d => (long)d.Inputs * d.Units,
+        _ => 0L,
+    });
+
+    /// <summary>
+    /// Copies <paramref name="rows"/> raw rows (CHW, the column's order) into an NHWC input buffer, times <see cref="PixelScale"/>.
+    /// </summary>
+    public void LoadInput(ReadOnlySpan<float> raw, int rows, Span<float> input)
+    {
+        int size = InputShape.Size;
+        if (InputShape.Channels == 1)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(raw[..(rows * size)], PixelScale, input[..(rows * size)]);
+            return;
+        }
+        TensorLayout.NchwToNhwc(raw[..(rows * size)], input[..(rows * size)], rows, InputShape.Channels, InputShape.Height, InputShape.Width);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(input[..(rows * size)], PixelScale, input[..(rows * size)]);
+    }
+
+    /// <summary>Runs every layer forward on the rows already loaded into <c>work.Activations[0]</c>; returns the logits.</summary>
+    public ReadOnlySpan<float> Forward(CnnPass pass, CnnWorkspace work)
+    {
+        for (int i = 0; i < Layers.Length; i++)
+            Layers[i].Forward(pass, work, i);
+        return work.Activations[Layers.Length].AsSpan(0, work.Rows * ClassCount);
+    }
+
+    /// <summary>Inference-mode logits of <paramref name="rows"/> raw rows, on the calling thread (thread-safe given separate workspaces).</summary>
+    public void ComputeLogits(ReadOnlySpan<float> raw, int rows, Span<float> logits, CnnWorkspace work)
+    {
+        if (work.Training) throw new ArgumentException("Inference needs an inference workspace.", nameof(work));
+        for (int start = 0; start < rows; start += work.MaxRows)
+        {
+            int count = Math.Min(work.MaxRows, rows - start);
+            work.Rows = count;
+            work.FirstRow = 0;
+            LoadInput(raw.Slice(start * InputShape.Size, count * InputShape.Size), count, work.Activations[0]);
+            Forward(InferencePass, work).CopyTo(logits.Slice(start * ClassCount, count * ClassCount));
+        }
+    }
+
+    /// <summary>Class probabilities (softmax of the logits) of <paramref name="rows"/> raw rows.</summary>
+    public void PredictProbabilities(ReadOnlySpan<float> raw, int rows, Span<float> probabilities, CnnWorkspace work)
+    {
+        ComputeLogits(raw, rows, probabilities, work);
+        SoftmaxCrossEntropy.SoftmaxRows(probabilities, rows, ClassCount);
+    }
+}

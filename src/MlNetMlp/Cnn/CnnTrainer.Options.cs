@@ -1,0 +1,105 @@
+namespace MlNetMlp;
+
+public sealed partial class CnnTrainer
+{
+    /// <summary>
+    /// The default architecture, the report's CNN in the style of the PyTorch peer
+    /// (<c>/work/shared/peers/torch_cnn.py</c>): two blocks of [3×3 convolution → batch norm → ReLU] × 2, each
+    /// followed by 2×2 max pooling and dropout 0.25 (32 then 64 filters), then flatten, dense 512 → batch norm →
+    /// ReLU → dropout 0.5, and the output layer (dense, one unit per class, softmax) that the trainer appends.
+    /// On 28×28×1 images with 10 classes: 1,677,674 trainable parameters.
+    /// </summary>
+    public const string DefaultLayers = "conv32,bn,relu,conv32,bn,relu,pool,drop0.25,conv64,bn,relu,conv64,bn,relu,pool,drop0.25,flatten,dense512,bn,relu,drop0.5";
+
+    /// <summary>
+    /// Options for <see cref="CnnTrainer"/>. Names follow <see cref="MlpTrainer.Options"/> and PyTorch.
+    /// </summary>
+    /// <remarks>
+    /// L2 convention as <see cref="MlpTrainer.Options"/>: the minimized loss is <c>mean cross-entropy + (λ/2)·Σ w²</c>
+    /// over convolution and dense weights (not biases, not batch-norm γ/β), i.e. PyTorch's Adam <c>weight_decay=λ</c>
+    /// restricted to the weights.
+    /// </remarks>
+    public sealed class Options
+    {
+        /// <summary>Key-typed label column. Default "Label".</summary>
+        public string LabelColumnName = "Label";
+
+        /// <summary>
+        /// Known-size Single vector column holding each image, row-major; several channels are stored channel after
+        /// channel (CHW). Default "Image", the column <see cref="Data.FashionMnist.Load"/> produces.
+        /// </summary>
+        public string ImageColumnName = "Image";
+
+        /// <summary>
+        /// Image height in pixels; null = inferred: from the column's dimensions ([H, W] or [C, H, W]), else the
+        /// column is taken as one square single-channel image (784 values → 28×28).
+        /// </summary>
+        public int? ImageHeight;
+
+        /// <summary>Image width in pixels; null = inferred like <see cref="ImageHeight"/>.</summary>
+        public int? ImageWidth;
+
+        /// <summary>
+        /// The hidden layers, in <see cref="CnnLayerSpec"/>'s text form (see <see cref="DefaultLayers"/>); the output layer is appended.
+        /// </summary>
+        public string Layers = DefaultLayers;
+
+        /// <summary>
+        /// Multiplier applied to every pixel as it is read, inside the model (training and scoring alike). The default
+        /// 1/255 maps raw 0..255 pixels, as <see cref="Data.FashionMnist.Load"/> gives them, to 0..1 like the PyTorch peer;
+        /// use 1 for data already scaled.
+        /// </summary>
+        public float PixelScale = 1f / 255;
+
+        /// <summary>Passes over the training rows.</summary>
+        public int Epochs = 10;
+
+        /// <summary>Rows per mini-batch (the PyTorch peer's 128); the last batch of an epoch may be smaller.</summary>
+        public int BatchSize = 128;
+
+        /// <summary>Adam's initial learning rate.</summary>
+        public float LearningRate = 1e-3f;
+
+        /// <summary>How the learning rate evolves over the epochs (PyTorch's schedulers, stepped once per epoch).</summary>
+        public MlpLearningRateSchedule LearningRateSchedule = MlpLearningRateSchedule.Constant;
+
+        /// <summary>Factor γ of the Step and Exponential schedules.</summary>
+        public float LearningRateDecay = 0.1f;
+
+        /// <summary>Epochs between decays of the Step schedule.</summary>
+        public int LearningRateStepEpochs = 10;
+
+        /// <summary>Final learning rate of the Cosine schedule.</summary>
+        public float MinLearningRate;
+
+        /// <summary>Adam's β₁.</summary>
+        public float Beta1 = 0.9f;
+
+        /// <summary>Adam's β₂.</summary>
+        public float Beta2 = 0.999f;
+
+        /// <summary>Adam's ε.</summary>
+        public float Epsilon = 1e-8f;
+
+        /// <summary>λ of the L2 penalty on weights; see the class remarks.</summary>
+        public float L2Regularization;
+
+        /// <summary>Fraction of the training rows held out (seeded) to monitor validation loss/accuracy when Fit gets no validation set. 0 = none.</summary>
+        public float ValidationFraction;
+
+        /// <summary>
+        /// Per-epoch training (and validation) accuracy/loss in the history are measured in inference mode on a fixed
+        /// random subset of this many rows; 0 = all rows. The default keeps monitoring to about 1% of an epoch's time.
+        /// </summary>
+        public int MonitoringSubsetSize = 2000;
+
+        /// <summary>Shuffle the training rows every epoch.</summary>
+        public bool Shuffle = true;
+
+        /// <summary>Random seed for initialization, shuffling, dropout and splits. Null = take one from the MLContext.</summary>
+        public int? Seed;
+
+        /// <summary>Threads used for training. Null = all cores. Results are identical for a given seed and thread count.</summary>
+        public int? NumberOfThreads;
+    }
+}

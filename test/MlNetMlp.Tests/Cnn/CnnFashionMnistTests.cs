@@ -1,0 +1,62 @@
+using Microsoft.ML;
+using MlNetMlp.Data;
+
+namespace MlNetMlp.Tests.Cnn;
+
+/// <summary>The default architecture on a slice of the real data, and the benchmark entry point.</summary>
+[TestClass]
+public sealed class CnnFashionMnistTests
+{
+    private static void RequireDataset()
+    {
+        try
+        {
+            FashionMnist.Locate(FashionMnistSplit.Train, options: new FashionMnistOptions { AllowDownload = false });
+        }
+        catch (FashionMnistNotFoundException)
+        {
+            Assert.Inconclusive("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
+        }
+    }
+
+    [TestMethod]
+    public void TheDefaultArchitectureHasThePeersParameterCount()
+    {
+        var model = new MlNetMlp.Cnn.CnnNetwork(new MlNetMlp.Cnn.TensorShape(1, 28, 28), CnnLayerSpec.ParseList(CnnTrainer.DefaultLayers), 10, 1f / 255);
+        // PyTorch: sum(p.numel() for p in m.parameters()) of /work/shared/peers/torch_cnn.py's model.
+        Assert.AreEqual(1_677_674, model.Parameters.Length);
+        Assert.AreEqual(2 * (32 + 32 + 64 + 64 + 512), model.Buffers.Length);
+        Assert.AreEqual("dense2.weight", model.ParameterTensors[^2].Name);
+    }
+
+    [TestMethod]
+    public void TheDefaultCnnLearnsASliceOfFashionMnist()
+    {
+        RequireDataset();
+        var ml = new MLContext(seed: 1);
+        var train = FashionMnist.Load(ml, FashionMnistSplit.Train, maxRows: 3000);
+        var test = FashionMnist.Load(ml, FashionMnistSplit.Test, maxRows: 1000);
+        var trainer = ml.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options { Epochs = 2, Seed = 1, NumberOfThreads = 2 });
+        var model = trainer.Fit(train);
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+        Assert.IsGreaterThan(0.75, metrics.MicroAccuracy, $"micro-accuracy {metrics.MicroAccuracy} after 2 epochs on 3,000 images");
+        Assert.AreEqual("Ankle boot", model.ClassNames![9]);
+    }
+
+    [TestMethod]
+    public void TheBenchmarkTimesEpochsWithoutEvaluation()
+    {
+        var epochs = new List<(int, double)>();
+        var result = CnnBenchmark.RunEpochs(epochs: 2, rows: 96, threads: 2, batchSize: 32, layers: "conv4,bn,relu,pool,dense8",
+            synthetic: true, epochCompleted: (e, s) => epochs.Add((e, s)));
+        Assert.AreEqual("synthetic", result.DataSource);
+        Assert.HasCount(2, result.EpochSeconds);
+        Assert.HasCount(2, epochs);
+        Assert.AreEqual(96, result.Rows);
+        Assert.AreEqual(2, result.Threads);
+        Assert.AreEqual("conv4,bn,relu,pool,dense8", result.Layers);
+        Assert.IsTrue(result.EpochSeconds.All(s => s > 0));
+        Assert.IsGreaterThan(0, result.MedianEpochSeconds);
+        Assert.IsTrue(result.EpochLosses.All(double.IsFinite));
+    }
+}
