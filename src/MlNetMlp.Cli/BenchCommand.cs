@@ -8,7 +8,7 @@ using Microsoft.ML.Data;
 namespace MlNetMlp.Cli;
 
 /// <summary>
-/// <c>mlnetmlp bench mlp|score</c>: the speed figures of issue 3, each optionally next to the
+/// <c>mlnetmlp bench mlp|score|cnn</c>: training and scoring speed, each optionally next to the
 /// PyTorch peer measured in the same run (bench/torch_*.py with Debian's python3-torch).
 /// </summary>
 internal static class BenchCommand
@@ -21,6 +21,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure training and scoring speed on the reference workload (784-128-128-10 LeakyReLU).");
         bench.Add(CreateMlp());
         bench.Add(CreateScore());
+        bench.Add(CreateCnn());
         return bench;
     }
 
@@ -107,6 +108,65 @@ internal static class BenchCommand
             ["gc_collections"] = collections,
             ["peak_working_set_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
         };
+    }
+
+    private static Command CreateCnn()
+    {
+        var epochs = new Option<int>("--epochs") { Description = "Timed epochs (after a 20-batch warm-up).", DefaultValueFactory = _ => 2 };
+        var rows = new Option<int>("--rows") { Description = "Training rows per epoch (Fashion-MNIST's first N).", DefaultValueFactory = _ => 60_000 };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per mini-batch.", DefaultValueFactory = _ => 128 };
+        var layers = new Option<string>("--layers") { Description = "Hidden layers in CnnLayerSpec form.", DefaultValueFactory = _ => CnnTrainer.DefaultLayers };
+        var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
+        var torch = new Option<bool>("--compare-torch") { Description = "Also time the same architecture in PyTorch in this run and print the ratio." };
+        var data = SharedOptions.Data();
+        var json = SharedOptions.Json();
+        var command = new Command("cnn", "CNN training epoch time (default architecture, Adam, batch 128) on Fashion-MNIST.") { epochs, rows, batch, layers, threads, torch, data, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            int timed = parse.GetValue(epochs), rowCount = parse.GetValue(rows), batchSize = parse.GetValue(batch);
+            if (timed < 1) throw new ArgumentOutOfRangeException("--epochs", timed, "--epochs must be at least 1.");
+            if (rowCount < 1) throw new ArgumentOutOfRangeException("--rows", rowCount, "--rows must be at least 1.");
+            if (batchSize < 1) throw new ArgumentOutOfRangeException("--batch-size", batchSize, "--batch-size must be at least 1.");
+            int workers = parse.GetValue(threads) ?? Environment.ProcessorCount;
+            string layerText = parse.GetValue(layers)!;
+            string? dataDirectory = parse.GetValue(data);
+            // Warm-up (JIT, first touches of the buffers) on a few batches, untimed.
+            CnnBenchmark.RunEpochs(1, Math.Min(rowCount, 20 * batchSize), workers, batchSize, layerText, dataDirectory, cancellationToken: cancellationToken);
+            int gen0 = GC.CollectionCount(0);
+            var run = CnnBenchmark.RunEpochs(timed, rowCount, workers, batchSize, layerText, dataDirectory,
+                epochCompleted: (e, seconds) => Terminal.Line(FormattableString.Invariant($"epoch {e}/{timed}: {seconds:F2} s")),
+                cancellationToken: cancellationToken);
+            var result = new Dictionary<string, object?>
+            {
+                ["workload"] = $"{run.Rows}x28x28 {run.Layers} Adam batch {run.BatchSize} fp32",
+                ["data"] = run.DataSource,
+                ["parameters"] = run.ParameterCount,
+                ["threads"] = run.Threads,
+                ["epoch_seconds_median"] = run.MedianEpochSeconds,
+                ["epoch_seconds_min"] = run.EpochSeconds.Min(),
+                ["epoch_seconds_max"] = run.EpochSeconds.Max(),
+                ["rows_per_second"] = run.RowsPerSecond,
+                ["last_epoch_loss"] = run.EpochLosses[^1],
+                ["gc_collections"] = GC.CollectionCount(0) - gen0,
+                ["peak_working_set_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+            };
+            if (parse.GetValue(torch))
+            {
+                if (layerText != CnnTrainer.DefaultLayers)
+                    Terminal.Line("note: the PyTorch peer runs the default architecture only; comparison skipped.");
+                else if (RunPeer("torch_cnn_epoch.py", FormattableString.Invariant($"{run.Threads} {timed} {run.Rows} {run.BatchSize}"), dataDirectory) is JsonElement peer)
+                {
+                    double torchMedian = peer.GetProperty("epoch_seconds_median").GetDouble();
+                    result["torch_epoch_seconds_median"] = torchMedian;
+                    result["torch_version"] = peer.GetProperty("version").GetString();
+                    result["ratio_to_torch"] = run.MedianEpochSeconds / torchMedian;
+                }
+            }
+            foreach (var (key, value) in result) Terminal.Line($"{key,-28} {Format(value)}");
+            if (parse.GetValue(json)) Terminal.JsonLine(result);
+            return Task.FromResult(0);
+        });
+        return command;
     }
 
     private static Command CreateScore()
@@ -218,7 +278,7 @@ internal static class BenchCommand
     }
 
     /// <summary>Runs a peer script from bench/ with Debian's python3-torch; null (with a note) when unavailable.</summary>
-    private static JsonElement? RunPeer(string script, string arguments)
+    private static JsonElement? RunPeer(string script, string arguments, string? dataDirectory = null)
     {
         var path = FindBenchScript(script);
         string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
@@ -229,6 +289,7 @@ internal static class BenchCommand
         }
         Terminal.Line($"running PyTorch peer: {python} {path} {arguments}");
         var start = new ProcessStartInfo(python, $"\"{path}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (dataDirectory != null) start.Environment["FASHION_MNIST_DIR"] = Path.GetFullPath(dataDirectory);
         try
         {
             using var process = Process.Start(start)!;

@@ -21,7 +21,9 @@ internal static class CliRunner
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            // One line, whatever the parser says (its enum errors list the choices on separate lines).
+            var messages = parse.Errors.Select(error => string.Join(" ", error.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+            Console.Error.WriteLine($"error: {string.Join("; ", messages)}");
             return Failure;
         }
         try

@@ -37,14 +37,24 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." };
         var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training rows (quick runs)." };
+        var model = new Option<ModelKind>("--model") { Description = "Which network: mlp, or cnn (the convolutional baseline; reads the 28×28 image).", DefaultValueFactory = _ => ModelKind.Mlp };
+        var layers = new Option<string>("--layers") { Description = "CNN hidden layers (--model cnn), e.g. conv32,bn,relu,pool,flatten,dense128.", DefaultValueFactory = _ => CnnTrainer.DefaultLayers };
 
         var command = new Command("train", "Train an MLP on Fashion-MNIST, report ML.NET test metrics, save the model.")
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
-            validation, earlyStopping, patience, normalization, seed, threads, trainRows, json,
+            validation, earlyStopping, patience, normalization, seed, threads, trainRows, model, layers, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(model) == ModelKind.Cnn)
+            {
+                Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization];
+                return Task.FromResult(TrainCnn.Run(parse, new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads),
+                    mlpOnly, parse.GetValue(data), parse.GetValue(trainRows), parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
+            }
+            if (parse.GetResult(layers) is { Implicit: false })
+                throw new ArgumentOutOfRangeException("--layers", "--layers describes a CNN: use it with --model cnn (an MLP's widths go in --hidden).");
             var options = CliDefaults.TrainerOptions();
             options.HiddenLayers = ParseLayers(parse.GetValue(hidden)!);
             options.Activation = parse.GetValue(activation);
@@ -95,7 +105,7 @@ internal static class TrainCommand
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
         var stopwatch = Stopwatch.StartNew();
-        var mlpTransformer = EpochProgress.Run(trainer, options.Epochs, () => trainer.Fit(features, null, null, cancellationToken));
+        var mlpTransformer = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, () => trainer.Fit(features, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
         var model = transforms.Append(mlpTransformer);
 
@@ -124,6 +134,13 @@ internal static class TrainCommand
         $"batch={o.BatchSize} epochs={o.Epochs} l2={o.L2Regularization.ToString(CultureInfo.InvariantCulture)} dropout={o.Dropout.ToString(CultureInfo.InvariantCulture)} schedule={o.LearningRateSchedule}";
 }
 
+/// <summary>The networks <c>mlnetmlp train --model</c> can train.</summary>
+internal enum ModelKind
+{
+    Mlp,
+    Cnn,
+}
+
 /// <summary>Options several commands share.</summary>
 internal static class SharedOptions
 {
@@ -135,11 +152,12 @@ internal static class SharedOptions
 /// <summary>A per-epoch progress bar in a terminal, one plain line per epoch otherwise.</summary>
 internal static class EpochProgress
 {
-    public static T Run<T>(MlpTrainer trainer, int epochs, Func<T> fit)
+    /// <param name="subscribe">Attaches a handler to the trainer's EpochCompleted event.</param>
+    public static T Run<T>(Action<EventHandler<MlpEpochRecord>> subscribe, int epochs, Func<T> fit)
     {
         if (!Terminal.IsInteractive)
         {
-            trainer.EpochCompleted += (_, e) => Console.WriteLine(Format(e, epochs));
+            subscribe((_, e) => Console.WriteLine(Format(e, epochs)));
             return fit();
         }
         T result = default!;
@@ -148,11 +166,11 @@ internal static class EpochProgress
             .Start(context =>
             {
                 var task = context.AddTask("training", maxValue: epochs);
-                trainer.EpochCompleted += (_, e) =>
+                subscribe((_, e) =>
                 {
                     task.Description = Markup.Escape(Format(e, epochs));
                     task.Increment(1);
-                };
+                });
                 result = fit();
                 task.Value = task.MaxValue;
             });

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.ML;
+using MlNetMlp.Data;
+
+namespace MlNetMlp.Cli;
+
+/// <summary>
+/// <c>mlnetmlp train --model cnn</c>: the convolutional baseline on the raw 28×28 images (it scales pixels
+/// itself), with the same output, model file and <c>--json</c> contract as the MLP.
+/// </summary>
+internal static class TrainCnn
+{
+    /// <summary>The <c>train</c> options that also apply to the CNN.</summary>
+    public sealed record Arguments(
+        Option<string> Layers,
+        Option<int> Epochs,
+        Option<int> BatchSize,
+        Option<float> LearningRate,
+        Option<float> L2,
+        Option<MlpLearningRateSchedule> Schedule,
+        Option<float> ValidationFraction,
+        Option<int> Seed,
+        Option<int?> Threads);
+
+    public static int Run(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly, string? dataDirectory, int? trainRows,
+        string outputPath, bool json, CancellationToken cancellationToken)
+    {
+        foreach (var option in mlpOnly)
+            if (parse.GetResult(option) is { Implicit: false })
+                throw new ArgumentOutOfRangeException(option.Name, $"{option.Name} applies to the MLP; with --model cnn describe the network with --layers.");
+
+        // The MLP's defaults of the shared options (30 epochs, batch 200, …) are not the CNN's: take a value only
+        // when it was given.
+        var options = CliDefaults.CnnTrainerOptions();
+        if (parse.GetResult(a.Layers) is { Implicit: false }) options.Layers = parse.GetValue(a.Layers)!;
+        if (parse.GetResult(a.Epochs) is { Implicit: false }) options.Epochs = parse.GetValue(a.Epochs);
+        if (parse.GetResult(a.BatchSize) is { Implicit: false }) options.BatchSize = parse.GetValue(a.BatchSize);
+        if (parse.GetResult(a.LearningRate) is { Implicit: false }) options.LearningRate = parse.GetValue(a.LearningRate);
+        if (parse.GetResult(a.L2) is { Implicit: false }) options.L2Regularization = parse.GetValue(a.L2);
+        if (parse.GetResult(a.Schedule) is { Implicit: false }) options.LearningRateSchedule = parse.GetValue(a.Schedule);
+        if (parse.GetResult(a.ValidationFraction) is { Implicit: false }) options.ValidationFraction = parse.GetValue(a.ValidationFraction);
+        options.Seed = parse.GetValue(a.Seed);
+        options.NumberOfThreads = parse.GetValue(a.Threads);
+        CnnTrainer.Validate(options);
+
+        var mlContext = new MLContext(seed: options.Seed);
+        var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);
+        var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, dataDirectory);
+        var trainer = mlContext.MulticlassClassification.Trainers.Cnn(options);
+
+        Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows");
+        var stopwatch = Stopwatch.StartNew();
+        var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, () => trainer.Fit(train, null, null, cancellationToken));
+        double trainSeconds = stopwatch.Elapsed.TotalSeconds;
+
+        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));
+        MetricsReport.Print(metrics, FashionMnist.ClassNames);
+        ModelFile.Save(mlContext, model, train.Schema, outputPath);
+        Terminal.Line($"trained {model.Model.History.Count} epochs in {trainSeconds:F1} s; model saved to {outputPath}");
+
+        if (json)
+        {
+            var result = MetricsReport.Json(metrics);
+            result["train_seconds"] = Math.Round(trainSeconds, 3);
+            result["epochs"] = model.Model.History.Count;
+            result["model_kind"] = "cnn";
+            result["layers"] = model.Model.LayersText;
+            result["parameters"] = model.Model.ParameterCount;
+            result["model"] = Path.GetFullPath(outputPath);
+            Terminal.JsonLine(result);
+        }
+        return 0;
+    }
+
+    internal static string Describe(CnnTrainer.Options o) =>
+        FormattableString.Invariant($"CNN [{o.Layers}] Adam lr={o.LearningRate} batch={o.BatchSize} epochs={o.Epochs} l2={o.L2Regularization} schedule={o.LearningRateSchedule}");
+}
