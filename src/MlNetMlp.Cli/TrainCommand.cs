@@ -37,11 +37,16 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." };
         var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training rows (quick runs)." };
+        var checkpointDirectory = new Option<string?>("--checkpoint-dir") { Description = "Save a checkpoint (weights, optimizer state, epoch, history) in this directory, atomically." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointEveryEpochs };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same options and --threads)." };
+        var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Stream the training rows every epoch through a shuffle buffer of N rows instead of holding them in memory (0 = in memory).", DefaultValueFactory = _ => Defaults.ShuffleBufferSize };
 
         var command = new Command("train", "Train an MLP on Fashion-MNIST, report ML.NET test metrics, save the model.")
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
-            validation, earlyStopping, patience, normalization, seed, threads, trainRows, json,
+            validation, earlyStopping, patience, normalization, seed, threads, trainRows, checkpointDirectory, checkpointEvery, resume,
+            shuffleBuffer, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -63,6 +68,12 @@ internal static class TrainCommand
             options.EarlyStoppingPatience = parse.GetValue(patience);
             options.Seed = parse.GetValue(seed);
             options.NumberOfThreads = parse.GetValue(threads);
+            options.CheckpointDirectory = parse.GetValue(checkpointDirectory);
+            options.CheckpointEveryEpochs = parse.GetValue(checkpointEvery);
+            options.ResumeFromCheckpoint = parse.GetValue(resume);
+            options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
+            if (options.ResumeFromCheckpoint && options.CheckpointDirectory is null)
+                throw new ArgumentOutOfRangeException("--resume", "--resume needs --checkpoint-dir DIR (the directory a previous run saved its checkpoint in).");
             MlpTrainer.Validate(options);
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
@@ -94,8 +105,22 @@ internal static class TrainCommand
         var trainer = new MlpTrainer(mlContext, options);
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
+        int epochsDone = 0;
+        if (options.CheckpointDirectory is { } checkpointDirectory)
+        {
+            string checkpoint = Numerics.TrainingCheckpoint.PathIn(checkpointDirectory);
+            if (options.ResumeFromCheckpoint && File.Exists(checkpoint))
+            {
+                epochsDone = Numerics.TrainingCheckpoint.Load(checkpoint).EpochsDone;
+                Terminal.Line($"resuming from {checkpoint}: {epochsDone} of {options.Epochs} epochs done");
+            }
+            else
+            {
+                Terminal.Line($"checkpoints every {options.CheckpointEveryEpochs} epoch(s) to {checkpoint}" + (options.ResumeFromCheckpoint ? " (none to resume from yet)" : ""));
+            }
+        }
         var stopwatch = Stopwatch.StartNew();
-        var mlpTransformer = EpochProgress.Run(trainer, options.Epochs, () => trainer.Fit(features, null, null, cancellationToken));
+        var mlpTransformer = EpochProgress.Run(trainer, options.Epochs, epochsDone, () => trainer.Fit(features, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
         var model = transforms.Append(mlpTransformer);
 
@@ -135,7 +160,7 @@ internal static class SharedOptions
 /// <summary>A per-epoch progress bar in a terminal, one plain line per epoch otherwise.</summary>
 internal static class EpochProgress
 {
-    public static T Run<T>(MlpTrainer trainer, int epochs, Func<T> fit)
+    public static T Run<T>(MlpTrainer trainer, int epochs, int epochsDone, Func<T> fit)
     {
         if (!Terminal.IsInteractive)
         {
@@ -148,6 +173,7 @@ internal static class EpochProgress
             .Start(context =>
             {
                 var task = context.AddTask("training", maxValue: epochs);
+                task.Value = epochsDone;
                 trainer.EpochCompleted += (_, e) =>
                 {
                     task.Description = Markup.Escape(Format(e, epochs));
