@@ -40,13 +40,15 @@ internal static class TrainCommand
         var checkpointDirectory = new Option<string?>("--checkpoint-dir") { Description = "Save a checkpoint (weights, optimizer state, epoch, history) in this directory, atomically." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointEveryEpochs };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same options and --threads)." };
+        var onDivergence = new Option<string>("--on-divergence") { Description = "When the loss becomes NaN/∞: stop (exit 2) or keep-best (save the best finished epoch).", DefaultValueFactory = _ => "stop" };
+        onDivergence.AcceptOnlyFromAmong("stop", "keep-best");
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Stream the training rows every epoch through a shuffle buffer of N rows instead of holding them in memory (0 = in memory).", DefaultValueFactory = _ => Defaults.ShuffleBufferSize };
 
         var command = new Command("train", "Train an MLP on Fashion-MNIST, report ML.NET test metrics, save the model.")
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
             validation, earlyStopping, patience, normalization, seed, threads, trainRows, checkpointDirectory, checkpointEvery, resume,
-            shuffleBuffer, json,
+            onDivergence, shuffleBuffer, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -72,6 +74,7 @@ internal static class TrainCommand
             options.CheckpointEveryEpochs = parse.GetValue(checkpointEvery);
             options.ResumeFromCheckpoint = parse.GetValue(resume);
             options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
+            options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
             if (options.ResumeFromCheckpoint && options.CheckpointDirectory is null)
                 throw new ArgumentOutOfRangeException("--resume", "--resume needs --checkpoint-dir DIR (the directory a previous run saved its checkpoint in).");
             MlpTrainer.Validate(options);
@@ -119,6 +122,12 @@ internal static class TrainCommand
                 Terminal.Line($"checkpoints every {options.CheckpointEveryEpochs} epoch(s) to {checkpoint}" + (options.ResumeFromCheckpoint ? " (none to resume from yet)" : ""));
             }
         }
+        MlpTrainingDivergedException? diverged = null;
+        trainer.TrainingDiverged += (_, e) =>
+        {
+            diverged = e;
+            Terminal.Line($"warning: {e.Message} Keeping the best finished epoch (--on-divergence keep-best).");
+        };
         var stopwatch = Stopwatch.StartNew();
         var mlpTransformer = EpochProgress.Run(trainer, options.Epochs, epochsDone, () => trainer.Fit(features, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
@@ -139,6 +148,11 @@ internal static class TrainCommand
             result["activation"] = mlp.Activation.ToString();
             result["parameters"] = mlp.ParameterCount;
             result["model"] = Path.GetFullPath(outputPath);
+            if (diverged is not null)
+            {
+                result["diverged_epoch"] = diverged.Epoch;
+                result["diverged_batch"] = diverged.Batch;
+            }
             Terminal.JsonLine(result);
         }
         return 0;

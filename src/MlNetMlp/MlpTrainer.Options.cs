@@ -111,6 +111,9 @@ public sealed partial class MlpTrainer
         /// <summary>Threads used by the kernels. Null = all cores. Results are identical for a given thread count.</summary>
         public int? NumberOfThreads;
 
+        /// <summary>What to do when the loss becomes NaN or infinite: throw (default), or keep the best finished epoch.</summary>
+        public MlpDivergenceAction OnDivergence = MlpDivergenceAction.Stop;
+
         /// <summary>
         /// 0 (default) reads the training rows into memory once. A positive value streams them from the
         /// <c>IDataView</c> every epoch instead, shuffled through a buffer of this many rows (like

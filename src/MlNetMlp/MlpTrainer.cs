@@ -38,6 +38,12 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
     /// <summary>Raised after every epoch with that epoch's record (also kept in <see cref="MlpModelParameters.History"/>).</summary>
     public event EventHandler<MlpEpochRecord>? EpochCompleted;
 
+    /// <summary>
+    /// Raised when training diverged and <see cref="Options.OnDivergence"/> is <see cref="MlpDivergenceAction.KeepBest"/>:
+    /// Fit then returns the best finished epoch instead of throwing this exception.
+    /// </summary>
+    public event EventHandler<MlpTrainingDivergedException>? TrainingDiverged;
+
     /// <summary>A copy of the options this trainer was created with.</summary>
     public Options TrainerOptions => Copy(_options);
 
@@ -117,15 +123,16 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         }
 
         Action<MlpEpochRecord> onEpoch = record => EpochCompleted?.Invoke(this, record);
+        Action<MlpTrainingDivergedException> onDiverged = e => TrainingDiverged?.Invoke(this, e);
         MlpTrainingResult result;
         if (streaming)
         {
             using var batches = new StreamingBatches(trainData, features, label, _options.ShuffleBufferSize, _options.BatchSize, _options.Shuffle, seed);
-            result = MlpTrainingLoop.TrainStreaming(network, batches, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing);
+            result = MlpTrainingLoop.TrainStreaming(network, batches, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing, onDiverged);
         }
         else
         {
-            result = MlpTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing);
+            result = MlpTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing, onDiverged);
         }
 
         var model = new MlpModelParameters(result.Network, [.. previousHistory, .. result.History]);
@@ -176,6 +183,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
             Require(options.HiddenLayers[i] > 0, nameof(Options.HiddenLayers), options.HiddenLayers[i], $"must hold positive widths, but entry {i} is {options.HiddenLayers[i]}");
         Require(Enum.IsDefined(options.Activation), nameof(Options.Activation), options.Activation, "is not a defined MlpActivation");
         Require(Enum.IsDefined(options.Optimizer), nameof(Options.Optimizer), options.Optimizer, "is not a defined MlpOptimizer");
+        Require(Enum.IsDefined(options.OnDivergence), nameof(Options.OnDivergence), options.OnDivergence, "is not a defined MlpDivergenceAction");
         Require(Enum.IsDefined(options.Initialization), nameof(Options.Initialization), options.Initialization, "is not a defined MlpInitialization");
         Require(Enum.IsDefined(options.LearningRateSchedule), nameof(Options.LearningRateSchedule), options.LearningRateSchedule, "is not a defined MlpLearningRateSchedule");
         Require(float.IsFinite(options.LeakyReluSlope) && options.LeakyReluSlope >= 0 && options.LeakyReluSlope < 1, nameof(Options.LeakyReluSlope), options.LeakyReluSlope, "must be in [0, 1)");

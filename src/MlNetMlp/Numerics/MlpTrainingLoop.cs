@@ -23,7 +23,8 @@ internal static class MlpTrainingLoop
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked before every batch).</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static MlpTrainingResult Train(MlpNetwork network, MlpDataSet train, MlpDataSet? validation, MlpTrainer.Options options,
-        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing = null)
+        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing = null,
+        Action<MlpTrainingDivergedException>? onDiverged = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -59,7 +60,7 @@ internal static class MlpTrainingLoop
             options.MonitoringSubsetSize, RandomStreams.SubSeed(seed, RandomStreams.ValidationMonitoringStream));
 
         var batches = new InMemoryBatches(train, trainRows, options.BatchSize, options.Shuffle, seed);
-        return Run(network, batches, train, trainMonitorRows, validationData, validationMonitorRows, options, seed, firstEpoch, onEpoch, cancellationToken, checkpointing);
+        return Run(network, batches, train, trainMonitorRows, validationData, validationMonitorRows, options, seed, firstEpoch, onEpoch, cancellationToken, checkpointing, onDiverged);
     }
 
     /// <summary>
@@ -68,7 +69,7 @@ internal static class MlpTrainingLoop
     /// </summary>
     public static MlpTrainingResult TrainStreaming(MlpNetwork network, IMlpBatchSource batches, MlpDataSet monitoring, MlpDataSet? validation,
         MlpTrainer.Options options, int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken,
-        MlpCheckpointing? checkpointing = null)
+        MlpCheckpointing? checkpointing = null, Action<MlpTrainingDivergedException>? onDiverged = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(batches);
@@ -77,12 +78,13 @@ internal static class MlpTrainingLoop
         if (validation is not null) CheckData(network, validation, nameof(validation));
         if (monitoring.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(batches));
         return Run(network, batches, monitoring, null, validation is { Rows: > 0 } ? validation : null, null, options, seed, firstEpoch, onEpoch,
-            cancellationToken, checkpointing);
+            cancellationToken, checkpointing, onDiverged);
     }
 
     private static MlpTrainingResult Run(MlpNetwork network, IMlpBatchSource batches, MlpDataSet trainMonitor, int[]? trainMonitorRows,
         MlpDataSet? validationData, int[]? validationMonitorRows, MlpTrainer.Options options, int seed, int firstEpoch,
-        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing)
+        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing,
+        Action<MlpTrainingDivergedException>? onDiverged)
     {
         network = network.Clone();
         int threads = Math.Clamp(options.NumberOfThreads ?? Environment.ProcessorCount, 1, 256);
@@ -101,7 +103,7 @@ internal static class MlpTrainingLoop
 
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);
         var history = new List<MlpEpochRecord>(Math.Max(0, options.Epochs));
-        MlpNetwork? best = options.EarlyStopping ? network.Clone() : null;
+        MlpNetwork? best = TracksBest(options) ? network.Clone() : null;
         double bestLoss = double.PositiveInfinity;
         int bestEpoch = firstEpoch - 1, epochsWithoutImprovement = 0;
         bool stoppedEarly = false;
@@ -138,7 +140,7 @@ internal static class MlpTrainingLoop
                 if (!batches.TryNextBatch(out MlpDataSet data, out int[] order, out int start, out int count)) break;
                 double loss = backpropagation.ComputeGradients(data, order, start, count, dropoutSeed, ((long)epoch << 32) | (uint)b);
                 if (!double.IsFinite(loss))
-                    throw new MlpTrainingDivergedException(epoch, b + 1, loss, learningRate);
+                    return Diverged(new MlpTrainingDivergedException(epoch, b + 1, loss, learningRate));
                 updater.BeginStep();
                 pool.Run(reduceAndUpdate);
                 batchLossSum += loss;
@@ -150,7 +152,7 @@ internal static class MlpTrainingLoop
             double trainLoss = batchLossSum / b;
             (double monitoredTrainLoss, double trainAccuracy) = evaluator.Evaluate(trainMonitor, trainMonitorRows);
             if (!double.IsFinite(monitoredTrainLoss)) // the epoch's last update broke the weights
-                throw new MlpTrainingDivergedException(epoch, b, monitoredTrainLoss, learningRate);
+                return Diverged(new MlpTrainingDivergedException(epoch, b, monitoredTrainLoss, learningRate));
             double? validationLoss = null, validationAccuracy = null;
             if (validationData is not null)
                 (validationLoss, validationAccuracy) = evaluator.Evaluate(validationData, validationMonitorRows);
@@ -194,7 +196,19 @@ internal static class MlpTrainingLoop
         if (!options.EarlyStopping)
             return new MlpTrainingResult(network, history, history.Count > 0 ? history[^1].Epoch : firstEpoch - 1, false);
         return new MlpTrainingResult(best!, history, bestEpoch, stoppedEarly);
+
+        // Stop: throw. KeepBest: hand back the best finished epoch, if there is one.
+        MlpTrainingResult Diverged(MlpTrainingDivergedException exception)
+        {
+            if (options.OnDivergence != MlpDivergenceAction.KeepBest || bestEpoch < firstEpoch)
+                throw exception;
+            onDiverged?.Invoke(exception);
+            return new MlpTrainingResult(best!, history, bestEpoch, StoppedEarly: true);
+        }
     }
+
+    /// <summary>Whether the loop keeps a copy of the best epoch's weights (early stopping, or keep-best on divergence).</summary>
+    public static bool TracksBest(MlpTrainer.Options options) => options.EarlyStopping || options.OnDivergence == MlpDivergenceAction.KeepBest;
 
     private static void CheckData(MlpNetwork network, MlpDataSet data, string name)
     {

@@ -208,7 +208,8 @@ internal sealed class TrainingCheckpoint
         Require(FirstEpoch == firstEpoch, "first epoch", FirstEpoch, firstEpoch);
         Require(TrainRows < 0 || trainRows < 0 || TrainRows == trainRows, "number of training rows", TrainRows, trainRows);
         Require(BatchSize == batchSize, "batch size", BatchSize, batchSize);
-        Require((Best is not null) == options.EarlyStopping, "early stopping", Best is not null, options.EarlyStopping);
+        Require((Best is not null) == MlpTrainingLoop.TracksBest(options), "best-epoch tracking (EarlyStopping or OnDivergence = KeepBest)",
+            Best is not null, MlpTrainingLoop.TracksBest(options));
         Require(OptimizerState1.Length + OptimizerState2.Length == optimizerStateLength, "optimizer state size", OptimizerState1.Length + OptimizerState2.Length, optimizerStateLength);
         Require(EpochsDone <= options.Epochs, "epoch count", EpochsDone, options.Epochs);
     }

@@ -56,6 +56,17 @@ public sealed class CliRecoveryTests
             StringAssert.Matches(line, new System.Text.RegularExpressions.Regex(@"diverged at epoch \d+, batch \d+"));
             StringAssert.Contains(line, "Lower the learning rate");
             Assert.IsFalse(File.Exists(model), "no model is written for a diverged run");
+
+            // SGD with lr·λ = 3 blows the weights up over many epochs: keep-best saves the best finished one instead.
+            string[] exploding = ["train", .. Quick, "--epochs", "300", "--optimizer", "Sgd", "--lr", "1", "--l2", "3", "--batch-size", "1500", "--dropout", "0", "--out", model];
+            Assert.AreEqual(2, Run(exploding).exitCode);
+            var kept = Run([.. exploding, "--on-divergence", "keep-best", "--json"]);
+            Assert.AreEqual(0, kept.exitCode, kept.stderr);
+            StringAssert.Contains(kept.stdout, "Keeping the best finished epoch");
+            var json = LastJson(kept.stdout);
+            Assert.IsGreaterThan(1, json.GetProperty("diverged_epoch").GetInt32());
+            Assert.AreEqual(json.GetProperty("diverged_epoch").GetInt32() - 1, json.GetProperty("epochs").GetInt32());
+            Assert.IsTrue(File.Exists(model));
         }
         finally
         {
