@@ -211,7 +211,7 @@ internal sealed class TrainingCheckpoint
         Require((Best is not null) == MlpTrainingLoop.TracksBest(options), "best-epoch tracking (EarlyStopping or OnDivergence = KeepBest)",
             Best is not null, MlpTrainingLoop.TracksBest(options));
         Require(OptimizerState1.Length + OptimizerState2.Length == optimizerStateLength, "optimizer state size", OptimizerState1.Length + OptimizerState2.Length, optimizerStateLength);
-        Require(EpochsDone <= options.Epochs, "epoch count", EpochsDone, options.Epochs);
+        Require(EpochsDone <= options.Epochs, "number of epochs done (at most Epochs)", EpochsDone, options.Epochs);
     }
 
     private static void WriteNetwork(BinaryWriter writer, MlpNetwork network)
