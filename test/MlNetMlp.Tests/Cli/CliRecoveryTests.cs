@@ -108,6 +108,24 @@ public sealed class CliRecoveryTests
     }
 
     [TestMethod]
+    public void TrainCanStreamThroughAShuffleBuffer()
+    {
+        RequireData();
+        var dir = Directory.CreateTempSubdirectory("mlnetmlp-cli-").FullName;
+        try
+        {
+            var streamed = Run(["train", .. Quick, "--epochs", "2", "--shuffle-buffer", "500", "--out", Path.Combine(dir, "model.zip"), "--json"]);
+            Assert.AreEqual(0, streamed.exitCode, streamed.stderr);
+            Assert.IsGreaterThan(0.45, LastJson(streamed.stdout).GetProperty("micro_accuracy").GetDouble(), "two short epochs: in memory reaches about 0.57, chance is 0.1");
+            StringAssert.Contains(OneErrorLine(Run(["train", .. Quick, "--shuffle-buffer", "500", "--validation-fraction", "0.1"])), "ValidationFraction");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void BenchMemoryStreamsWithinTheBudgetAndEndsWithJson()
     {
         var result = Run("bench", "memory", "--rows", "20000", "--features", "100", "--hidden", "16", "--shuffle-buffer", "1000", "--threads", "1", "--json");

@@ -75,4 +75,18 @@ public sealed class StreamingTests
         for (int l = 0; l < a.LinearLayerCount; l++)
             CollectionAssert.AreEqual(inMemory.GetWeights(l), streamed.GetWeights(l));
     }
+
+    [TestMethod]
+    public void StreamingMonitorsAValidationSetAndStopsEarly()
+    {
+        var train = new SyntheticDataView(2_000, 6, classes: 3, seed: 7, spread: 1.5f); // overlapping clusters: validation loss stalls
+        var validation = new SyntheticDataView(500, 6, classes: 3, seed: 7, spread: 1.5f);
+        var model = new MlpTrainer(new MLContext(1), new MlpTrainer.Options
+        {
+            HiddenLayers = [64], Epochs = 200, BatchSize = 20, LearningRate = 0.01f, Seed = 3, NumberOfThreads = 2,
+            ShuffleBufferSize = 300, EarlyStopping = true, EarlyStoppingPatience = 3,
+        }).Fit(train, validation).Model;
+        Assert.IsLessThan(200, model.History.Count, "early stopping ended the run");
+        Assert.IsTrue(model.History.All(r => r.ValidationLoss is double loss && double.IsFinite(loss)));
+    }
 }
