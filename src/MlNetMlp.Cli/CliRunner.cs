@@ -32,7 +32,7 @@ internal static class CliRunner
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("interrupted: nothing was written.");
+            Console.Error.WriteLine("interrupted: no model was written.");
             return Interrupted;
         }
         catch (Exception e)

@@ -7,6 +7,6 @@ var root = new RootCommand("mlnetmlp: train, evaluate and use multilayer percept
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
-    BenchCommand.Create(),
+    BenchMemoryCommand.AddTo(BenchCommand.Create()),
 };
 return await CliRunner.InvokeAsync(root, args);

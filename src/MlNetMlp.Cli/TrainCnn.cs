@@ -51,7 +51,7 @@ internal static class TrainCnn
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows");
         var stopwatch = Stopwatch.StartNew();
-        var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, () => trainer.Fit(train, null, null, cancellationToken));
+        var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone: 0, () => trainer.Fit(train, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
 
         var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));

@@ -39,17 +39,25 @@ internal static class TrainCommand
         var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training rows (quick runs)." };
         var model = new Option<ModelKind>("--model") { Description = "Which network: mlp, or cnn (the convolutional baseline; reads the 28×28 image).", DefaultValueFactory = _ => ModelKind.Mlp };
         var layers = new Option<string>("--layers") { Description = "CNN hidden layers (--model cnn), e.g. conv32,bn,relu,pool,flatten,dense128.", DefaultValueFactory = _ => CnnTrainer.DefaultLayers };
+        var checkpointDirectory = new Option<string?>("--checkpoint-dir") { Description = "Save a checkpoint (weights, optimizer state, epoch, history) in this directory, atomically." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointEveryEpochs };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same options and --threads)." };
+        var onDivergence = new Option<string>("--on-divergence") { Description = "When the loss becomes NaN/∞: stop (exit 2) or keep-best (save the best finished epoch).", DefaultValueFactory = _ => "stop" };
+        onDivergence.AcceptOnlyFromAmong("stop", "keep-best");
+        var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Stream the training rows every epoch through a shuffle buffer of N rows instead of holding them in memory (0 = in memory).", DefaultValueFactory = _ => Defaults.ShuffleBufferSize };
 
         var command = new Command("train", "Train an MLP on Fashion-MNIST, report ML.NET test metrics, save the model.")
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
-            validation, earlyStopping, patience, normalization, seed, threads, trainRows, model, layers, json,
+            validation, earlyStopping, patience, normalization, seed, threads, trainRows, checkpointDirectory, checkpointEvery, resume,
+            onDivergence, shuffleBuffer, model, layers, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             if (parse.GetValue(model) == ModelKind.Cnn)
             {
-                Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization];
+                Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization,
+                    checkpointDirectory, checkpointEvery, resume, onDivergence, shuffleBuffer];
                 return Task.FromResult(TrainCnn.Run(parse, new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads),
                     mlpOnly, parse.GetValue(data), parse.GetValue(trainRows), parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
             }
@@ -73,6 +81,13 @@ internal static class TrainCommand
             options.EarlyStoppingPatience = parse.GetValue(patience);
             options.Seed = parse.GetValue(seed);
             options.NumberOfThreads = parse.GetValue(threads);
+            options.CheckpointDirectory = parse.GetValue(checkpointDirectory);
+            options.CheckpointEveryEpochs = parse.GetValue(checkpointEvery);
+            options.ResumeFromCheckpoint = parse.GetValue(resume);
+            options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
+            options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
+            if (options.ResumeFromCheckpoint && options.CheckpointDirectory is null)
+                throw new ArgumentOutOfRangeException("--resume", "--resume needs --checkpoint-dir DIR (the directory a previous run saved its checkpoint in).");
             MlpTrainer.Validate(options);
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
@@ -104,8 +119,28 @@ internal static class TrainCommand
         var trainer = new MlpTrainer(mlContext, options);
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
+        int epochsDone = 0;
+        if (options.CheckpointDirectory is { } checkpointDirectory)
+        {
+            string checkpoint = Numerics.TrainingCheckpoint.PathIn(checkpointDirectory);
+            if (options.ResumeFromCheckpoint && File.Exists(checkpoint))
+            {
+                epochsDone = Numerics.TrainingCheckpoint.Load(checkpoint).EpochsDone;
+                Terminal.Line($"resuming from {checkpoint}: {epochsDone} of {options.Epochs} epochs done");
+            }
+            else
+            {
+                Terminal.Line($"checkpoints every {options.CheckpointEveryEpochs} epoch(s) to {checkpoint}" + (options.ResumeFromCheckpoint ? " (none to resume from yet)" : ""));
+            }
+        }
+        MlpTrainingDivergedException? diverged = null;
+        trainer.TrainingDiverged += (_, e) =>
+        {
+            diverged = e;
+            Terminal.Line($"warning: {e.Message} Keeping the best finished epoch (--on-divergence keep-best).");
+        };
         var stopwatch = Stopwatch.StartNew();
-        var mlpTransformer = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, () => trainer.Fit(features, null, null, cancellationToken));
+        var mlpTransformer = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(features, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
         var model = transforms.Append(mlpTransformer);
 
@@ -124,6 +159,11 @@ internal static class TrainCommand
             result["activation"] = mlp.Activation.ToString();
             result["parameters"] = mlp.ParameterCount;
             result["model"] = Path.GetFullPath(outputPath);
+            if (diverged is not null)
+            {
+                result["diverged_epoch"] = diverged.Epoch;
+                result["diverged_batch"] = diverged.Batch;
+            }
             Terminal.JsonLine(result);
         }
         return 0;
@@ -153,7 +193,8 @@ internal static class SharedOptions
 internal static class EpochProgress
 {
     /// <param name="subscribe">Attaches a handler to the trainer's EpochCompleted event.</param>
-    public static T Run<T>(Action<EventHandler<MlpEpochRecord>> subscribe, int epochs, Func<T> fit)
+    /// <param name="epochsDone">Epochs already done (a resumed run) where the bar starts.</param>
+    public static T Run<T>(Action<EventHandler<MlpEpochRecord>> subscribe, int epochs, int epochsDone, Func<T> fit)
     {
         if (!Terminal.IsInteractive)
         {
@@ -166,6 +207,7 @@ internal static class EpochProgress
             .Start(context =>
             {
                 var task = context.AddTask("training", maxValue: epochs);
+                task.Value = epochsDone;
                 subscribe((_, e) =>
                 {
                     task.Description = Markup.Escape(Format(e, epochs));

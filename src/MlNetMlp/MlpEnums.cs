@@ -51,3 +51,16 @@ public enum MlpInitialization
     /// <summary>Glorot (Xavier) uniform: U(±sqrt(6 / (fan_in + fan_out))).</summary>
     Glorot,
 }
+
+/// <summary>What training does when the loss becomes NaN or infinite (<see cref="MlpTrainer.Options.OnDivergence"/>).</summary>
+public enum MlpDivergenceAction
+{
+    /// <summary>Throw <see cref="MlpTrainingDivergedException"/> naming the epoch and batch.</summary>
+    Stop,
+    /// <summary>
+    /// End training and return the weights of the best finished epoch (lowest validation loss, or training loss
+    /// without validation data); <see cref="MlpTrainer.TrainingDiverged"/> reports where it diverged. Throws like
+    /// <see cref="Stop"/> when no epoch finished.
+    /// </summary>
+    KeepBest,
+}

@@ -110,5 +110,34 @@ public sealed partial class MlpTrainer
 
         /// <summary>Threads used by the kernels. Null = all cores. Results are identical for a given thread count.</summary>
         public int? NumberOfThreads;
+
+        /// <summary>What to do when the loss becomes NaN or infinite: throw (default), or keep the best finished epoch.</summary>
+        public MlpDivergenceAction OnDivergence = MlpDivergenceAction.Stop;
+
+        /// <summary>
+        /// 0 (default) reads the training rows into memory once. A positive value streams them from the
+        /// <c>IDataView</c> every epoch instead, shuffled through a buffer of this many rows (like
+        /// <c>tf.data.Dataset.shuffle(buffer_size)</c>), so memory stays bounded however many rows there are.
+        /// Training accuracy in the history is then measured on the first <see cref="MonitoringSubsetSize"/>
+        /// rows (10,000 when 0), and <see cref="ValidationFraction"/> must be 0 (pass a validation set to Fit).
+        /// </summary>
+        public int ShuffleBufferSize;
+
+        /// <summary>
+        /// Directory where training saves a checkpoint (weights, optimizer state, epoch, early-stopping
+        /// state, history) every <see cref="CheckpointEveryEpochs"/> epochs and after the last one, replacing
+        /// the file atomically. Null = no checkpoints.
+        /// </summary>
+        public string? CheckpointDirectory;
+
+        /// <summary>Epochs between checkpoints (PyTorch Lightning's <c>every_n_epochs</c>).</summary>
+        public int CheckpointEveryEpochs = 1;
+
+        /// <summary>
+        /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (start from
+        /// scratch when there is none). Given the same data, options and thread count, the result is
+        /// bit-identical to a run that was never interrupted.
+        /// </summary>
+        public bool ResumeFromCheckpoint;
     }
 }

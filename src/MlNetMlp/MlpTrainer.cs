@@ -15,6 +15,9 @@ namespace MlNetMlp;
 /// </summary>
 public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransformer, MlpModelParameters>
 {
+    // Rows kept in memory to measure training accuracy per epoch when streaming without a MonitoringSubsetSize.
+    private const int DefaultStreamingMonitoringRows = 10_000;
+
     private readonly IHost _host;
     private readonly Options _options;
 
@@ -34,6 +37,12 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
 
     /// <summary>Raised after every epoch with that epoch's record (also kept in <see cref="MlpModelParameters.History"/>).</summary>
     public event EventHandler<MlpEpochRecord>? EpochCompleted;
+
+    /// <summary>
+    /// Raised when training diverged and <see cref="Options.OnDivergence"/> is <see cref="MlpDivergenceAction.KeepBest"/>:
+    /// Fit then returns the best finished epoch instead of throwing this exception.
+    /// </summary>
+    public event EventHandler<MlpTrainingDivergedException>? TrainingDiverged;
 
     /// <summary>A copy of the options this trainer was created with.</summary>
     public Options TrainerOptions => Copy(_options);
@@ -61,7 +70,11 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         int classCount = (int)((KeyDataViewType)label.Type).Count;
         int featureCount = ((VectorDataViewType)features.Type).Size;
 
-        var train = TrainingData.Read(trainData, features, label, "training data");
+        bool streaming = _options.ShuffleBufferSize > 0;
+        // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
+        var train = streaming
+            ? TrainingData.Read(trainData, features, label, "training data", _options.MonitoringSubsetSize > 0 ? _options.MonitoringSubsetSize : DefaultStreamingMonitoringRows)
+            : TrainingData.Read(trainData, features, label, "training data");
         if (train.Rows == 0)
             throw new ArgumentException($"The training data has no rows with a label in column '{label.Name}'.", nameof(trainData));
 
@@ -76,7 +89,22 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
             validation = TrainingData.Read(validationData, validationFeatures, validationLabel, "validation data");
         }
 
-        int seed = _options.Seed ?? _host.Rand.Next();
+        // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles and dropout from it.
+        MlpCheckpointing? checkpointing = null;
+        TrainingCheckpoint? resume = null;
+        if (_options.CheckpointDirectory is { } checkpointDirectory)
+        {
+            string checkpointPath = TrainingCheckpoint.PathIn(checkpointDirectory);
+            if (_options.ResumeFromCheckpoint && File.Exists(checkpointPath))
+            {
+                resume = TrainingCheckpoint.Load(checkpointPath);
+                if (_options.Seed is int requested && requested != resume.Seed)
+                    throw new InvalidDataException($"Checkpoint '{checkpointPath}' was written with seed {resume.Seed}, but Options.Seed is {requested}. Use the same seed, or delete the checkpoint to start over.");
+            }
+            checkpointing = new MlpCheckpointing(checkpointDirectory, _options.CheckpointEveryEpochs, resume);
+        }
+
+        int seed = resume?.Seed ?? _options.Seed ?? _host.Rand.Next();
         MlpNetwork network;
         IReadOnlyList<MlpEpochRecord> previousHistory = [];
         if (initialModel != null)
@@ -94,8 +122,18 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
             network.Initialize(_options.Initialization, new Random(seed));
         }
 
-        var result = MlpTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1,
-            record => EpochCompleted?.Invoke(this, record), cancellationToken);
+        Action<MlpEpochRecord> onEpoch = record => EpochCompleted?.Invoke(this, record);
+        Action<MlpTrainingDivergedException> onDiverged = e => TrainingDiverged?.Invoke(this, e);
+        MlpTrainingResult result;
+        if (streaming)
+        {
+            using var batches = new StreamingBatches(trainData, features, label, _options.ShuffleBufferSize, _options.BatchSize, _options.Shuffle, seed);
+            result = MlpTrainingLoop.TrainStreaming(network, batches, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing, onDiverged);
+        }
+        else
+        {
+            result = MlpTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing, onDiverged);
+        }
 
         var model = new MlpModelParameters(result.Network, [.. previousHistory, .. result.History]);
         return new MlpPredictionTransformer(model, _options.FeatureColumnName, LabelKeyValues.FromColumn(label));
@@ -145,6 +183,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
             Require(options.HiddenLayers[i] > 0, nameof(Options.HiddenLayers), options.HiddenLayers[i], $"must hold positive widths, but entry {i} is {options.HiddenLayers[i]}");
         Require(Enum.IsDefined(options.Activation), nameof(Options.Activation), options.Activation, "is not a defined MlpActivation");
         Require(Enum.IsDefined(options.Optimizer), nameof(Options.Optimizer), options.Optimizer, "is not a defined MlpOptimizer");
+        Require(Enum.IsDefined(options.OnDivergence), nameof(Options.OnDivergence), options.OnDivergence, "is not a defined MlpDivergenceAction");
         Require(Enum.IsDefined(options.Initialization), nameof(Options.Initialization), options.Initialization, "is not a defined MlpInitialization");
         Require(Enum.IsDefined(options.LearningRateSchedule), nameof(Options.LearningRateSchedule), options.LearningRateSchedule, "is not a defined MlpLearningRateSchedule");
         Require(float.IsFinite(options.LeakyReluSlope) && options.LeakyReluSlope >= 0 && options.LeakyReluSlope < 1, nameof(Options.LeakyReluSlope), options.LeakyReluSlope, "must be in [0, 1)");
@@ -167,5 +206,13 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         Require(float.IsFinite(options.EarlyStoppingMinDelta) && options.EarlyStoppingMinDelta >= 0, nameof(Options.EarlyStoppingMinDelta), options.EarlyStoppingMinDelta, "must be zero or positive");
         Require(options.MonitoringSubsetSize >= 0, nameof(Options.MonitoringSubsetSize), options.MonitoringSubsetSize, "must be zero (all rows) or positive");
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
+        Require(options.ShuffleBufferSize >= 0, nameof(Options.ShuffleBufferSize), options.ShuffleBufferSize, "must be zero (read all rows into memory) or positive");
+        Require(options.ShuffleBufferSize == 0 || options.ValidationFraction == 0, nameof(Options.ValidationFraction), options.ValidationFraction,
+            "must be 0 when streaming (ShuffleBufferSize > 0); pass a validation IDataView to Fit instead");
+        Require(options.CheckpointDirectory is null || !string.IsNullOrWhiteSpace(options.CheckpointDirectory), nameof(Options.CheckpointDirectory), options.CheckpointDirectory,
+            "must be null (no checkpoints) or name a directory");
+        Require(options.CheckpointEveryEpochs > 0, nameof(Options.CheckpointEveryEpochs), options.CheckpointEveryEpochs, "must be at least 1");
+        Require(!options.ResumeFromCheckpoint || options.CheckpointDirectory is not null, nameof(Options.CheckpointDirectory), options.CheckpointDirectory,
+            "must name the directory to resume from when ResumeFromCheckpoint is true");
     }
 }

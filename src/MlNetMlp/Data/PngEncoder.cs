@@ -47,12 +47,18 @@ public static class PngEncoder
     }
 
     /// <summary>Writes row-major gray bytes to <paramref name="path"/> as an 8-bit grayscale PNG.</summary>
-    public static void SaveGray8(string path, ReadOnlySpan<byte> pixels, int width, int height) =>
-        File.WriteAllBytes(path, EncodeGray8(pixels, width, height));
+    public static void SaveGray8(string path, ReadOnlySpan<byte> pixels, int width, int height)
+    {
+        byte[] png = EncodeGray8(pixels, width, height);
+        AtomicFile.Write(path, stream => stream.Write(png)); // a reader never sees half a PNG
+    }
 
     /// <summary>Writes row-major gray values 0..255 to <paramref name="path"/> as an 8-bit grayscale PNG.</summary>
-    public static void SaveGray8(string path, ReadOnlySpan<float> pixels, int width, int height) =>
-        File.WriteAllBytes(path, EncodeGray8(pixels, width, height));
+    public static void SaveGray8(string path, ReadOnlySpan<float> pixels, int width, int height)
+    {
+        byte[] png = EncodeGray8(pixels, width, height);
+        AtomicFile.Write(path, stream => stream.Write(png));
+    }
 
     private static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
     {

@@ -8,38 +8,27 @@ namespace MlNetMlp.Mapping;
 internal static class TrainingData
 {
     /// <summary>Rows whose label is missing (key 0) are skipped, as ML.NET's trainers do; non-finite features are an error.</summary>
-    public static MlpDataSet Read(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, string what)
+    public static MlpDataSet Read(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, string what, int maxRows = int.MaxValue)
     {
         int featureCount = ((VectorDataViewType)featureColumn.Type).Size;
-        long expected = data.GetRowCount() ?? 1024;
+        long expected = Math.Min(data.GetRowCount() ?? 1024, maxRows);
         var features = new float[checked((int)Math.Max(1, expected) * featureCount)];
         var labels = new int[Math.Max(1, (int)expected)];
         int rows = 0;
-        long position = 0;
 
-        using var cursor = data.GetRowCursor([featureColumn, labelColumn]);
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
-        var getLabel = KeyGetter(cursor, labelColumn);
-        var buffer = default(VBuffer<float>);
-        while (cursor.MoveNext())
+        using var reader = new LabeledRowReader(data, featureColumn, labelColumn, what);
+        var spare = new float[featureCount]; // grow only once a row is known to exist (an exact row count never grows)
+        while (rows < maxRows)
         {
-            position++;
-            uint key = getLabel();
-            if (key == 0) continue;
-            if (rows == labels.Length)
+            bool full = rows == labels.Length;
+            if (!reader.TryRead(full ? spare : features.AsSpan(rows * featureCount, featureCount), out int label)) break;
+            if (full)
             {
-                Array.Resize(ref labels, labels.Length * 2);
+                Array.Resize(ref labels, (int)Math.Min(maxRows, labels.Length * 2L));
                 Array.Resize(ref features, labels.Length * featureCount);
+                spare.CopyTo(features, rows * featureCount);
             }
-            getFeatures(ref buffer);
-            var row = features.AsSpan(rows * featureCount, featureCount);
-            buffer.CopyTo(row);
-            int bad = IndexOfNonFinite(row);
-            if (bad >= 0)
-                throw new InvalidDataException(
-                    $"The {what} has a non-finite value ({row[bad]}) in feature column '{featureColumn.Name}' at row {position - 1}, slot {bad}. " +
-                    "Remove or impute such rows (e.g. mlContext.Transforms.ReplaceMissingValues) before training.");
-            labels[rows++] = (int)key - 1;
+            labels[rows++] = label;
         }
         // Trim the growth slack: the data set's row count is its label count.
         if (labels.Length != rows)
@@ -48,22 +37,5 @@ internal static class TrainingData
             Array.Resize(ref features, rows * featureCount);
         }
         return new MlpDataSet(features, labels, featureCount);
-    }
-
-    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return i;
-        return -1;
-    }
-
-    private static Func<uint> KeyGetter(DataViewRow row, DataViewSchema.Column column)
-    {
-        var raw = column.Type.RawType;
-        if (raw == typeof(uint)) { var g = row.GetGetter<uint>(column); uint v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(byte)) { var g = row.GetGetter<byte>(column); byte v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(ushort)) { var g = row.GetGetter<ushort>(column); ushort v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(ulong)) { var g = row.GetGetter<ulong>(column); ulong v = 0; return () => { g(ref v); return checked((uint)v); }; }
-        throw new ArgumentOutOfRangeException(nameof(column), $"The label column '{column.Name}' has unsupported key storage {raw.Name}.");
     }
 }

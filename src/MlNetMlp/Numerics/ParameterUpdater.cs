@@ -34,6 +34,22 @@ internal sealed class ParameterUpdater
     /// <summary>Number of updates applied so far; Adam's bias correction uses it (t = Step after <see cref="BeginStep"/>).</summary>
     public int Step { get; private set; }
 
+    /// <summary>Velocity or Adam's first moment (empty for SGD), layout order; read for checkpoints.</summary>
+    public float[] State1 => _state1;
+
+    /// <summary>Adam's second moment (empty otherwise), layout order.</summary>
+    public float[] State2 => _state2;
+
+    /// <summary>Puts back the state saved in a checkpoint, so the next step continues the saved run exactly.</summary>
+    public void Restore(int step, ReadOnlySpan<float> state1, ReadOnlySpan<float> state2)
+    {
+        if (step < 0 || state1.Length != _state1.Length || state2.Length != _state2.Length)
+            throw new ArgumentException("The optimizer state does not fit this network and update rule.");
+        Step = step;
+        state1.CopyTo(_state1);
+        state2.CopyTo(_state2);
+    }
+
     /// <summary>Call once per optimizer step, before the workers call <see cref="Apply"/>.</summary>
     public void BeginStep() => Step++;
 

@@ -8,6 +8,9 @@ internal static class RandomStreams
     /// <summary>A seed for one purpose, so that e.g. turning dropout on does not change the shuffling.</summary>
     public static int SubSeed(int seed, int purpose) => (int)Mix(((ulong)(uint)seed << 8) | (uint)purpose);
 
+    /// <summary>A seed for one epoch of a stream: each epoch's randomness is independent of how many epochs ran before.</summary>
+    public static int EpochSeed(int streamSeed, int epoch) => (int)Mix(((ulong)(uint)streamSeed << 32) | (uint)epoch);
+
     /// <summary>SplitMix64's finalizer: a cheap bijective hash with good avalanche.</summary>
     public static ulong Mix(ulong x)
     {

@@ -1,0 +1,236 @@
+using MlNetMlp.Data;
+
+namespace MlNetMlp.Numerics;
+
+/// <summary>
+/// Everything <see cref="MlpTrainingLoop"/> needs to continue a run exactly where it stopped, taken at an
+/// epoch boundary: weights, optimizer state and step count, the epoch reached (which is also the
+/// learning-rate schedule's position), early-stopping state with the best weights, and the history.
+/// Shuffling and dropout are derived from (seed, epoch[, batch]), so the seed is all the random state there is.
+/// </summary>
+/// <remarks>
+/// File layout (little-endian): magic, format version, payload, CRC-32 of everything before it. Reading
+/// checks the magic, version and CRC before parsing, and every count against what the file can hold,
+/// so a truncated, corrupt or foreign file fails with an <see cref="InvalidDataException"/> naming it.
+/// </remarks>
+internal sealed class TrainingCheckpoint
+{
+    /// <summary>The file name inside the checkpoint directory; each save replaces it atomically.</summary>
+    public const string FileName = "mlp-checkpoint.bin";
+
+    private static ReadOnlySpan<byte> Magic => "MLPCKPT\n"u8;
+    private const int FormatVersion = 1;
+    private const int MaxLayers = 1024, MaxWidth = 1 << 24, MaxHistory = 10_000_000;
+
+    public required int Seed { get; init; }
+    public required int FirstEpoch { get; init; }
+    /// <summary>Epochs of this run already done (0-based index of the next one).</summary>
+    public required int EpochsDone { get; init; }
+    public required bool Finished { get; init; }
+    /// <summary>Training rows when they were materialized, −1 when streamed.</summary>
+    public required long TrainRows { get; init; }
+    public required int BatchSize { get; init; }
+    public required MlpOptimizer Optimizer { get; init; }
+    public required int OptimizerStep { get; init; }
+    public required float[] OptimizerState1 { get; init; }
+    public required float[] OptimizerState2 { get; init; }
+    public required MlpNetwork Network { get; init; }
+    public required double BestLoss { get; init; }
+    public required int BestEpoch { get; init; }
+    public required int EpochsWithoutImprovement { get; init; }
+    /// <summary>The best epoch's weights (early stopping only).</summary>
+    public required MlpNetwork? Best { get; init; }
+    public required IReadOnlyList<MlpEpochRecord> History { get; init; }
+
+    /// <summary>Where this checkpoint was read from (for error messages); null when built in memory.</summary>
+    public string? SourcePath { get; private init; }
+
+    public static string PathIn(string directory) => System.IO.Path.Combine(directory, FileName);
+
+    /// <summary>Writes the checkpoint through a temporary file and an atomic rename.</summary>
+    public void Save(string path)
+    {
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(Seed);
+            writer.Write(FirstEpoch);
+            writer.Write(EpochsDone);
+            writer.Write(Finished);
+            writer.Write(TrainRows);
+            writer.Write(BatchSize);
+            WriteNetwork(writer, Network);
+            writer.Write((int)Optimizer);
+            writer.Write(OptimizerStep);
+            WriteFloats(writer, OptimizerState1);
+            WriteFloats(writer, OptimizerState2);
+            writer.Write(BestLoss);
+            writer.Write(BestEpoch);
+            writer.Write(EpochsWithoutImprovement);
+            writer.Write(Best is not null);
+            if (Best is not null) WriteNetwork(writer, Best);
+            writer.Write(History.Count);
+            foreach (var e in History)
+            {
+                writer.Write(e.Epoch);
+                writer.Write(e.TrainLoss);
+                writer.Write(e.TrainAccuracy);
+                writer.Write(e.ValidationLoss.HasValue);
+                writer.Write(e.ValidationLoss ?? 0);
+                writer.Write(e.ValidationAccuracy.HasValue);
+                writer.Write(e.ValidationAccuracy ?? 0);
+                writer.Write(e.LearningRate);
+                writer.Write(e.Elapsed.Ticks);
+            }
+        }
+        uint crc = Crc32.Compute(payload.GetBuffer().AsSpan(0, (int)payload.Length));
+        payload.Write(BitConverter.GetBytes(crc));
+        AtomicFile.Write(path, stream => stream.Write(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
+    }
+
+    /// <exception cref="InvalidDataException">The file is empty, truncated, corrupt, not a checkpoint, or of another format version.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static TrainingCheckpoint Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+        byte[] bytes = File.ReadAllBytes(path);
+        InvalidDataException Bad(string problem) => new($"Checkpoint '{path}' cannot be used: {problem}. Delete it to start over, or point to another checkpoint directory.");
+        if (bytes.Length == 0) throw Bad("the file is empty");
+        if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw Bad("it is not an MlNetMlp checkpoint (wrong magic bytes)");
+        int version = BitConverter.ToInt32(bytes, Magic.Length);
+        if (version != FormatVersion) throw Bad($"format version {version} is not {FormatVersion}");
+        uint stored = BitConverter.ToUInt32(bytes, bytes.Length - 4);
+        if (Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)) != stored)
+            throw Bad($"the checksum does not match (truncated or corrupt, {bytes.Length:N0} bytes)");
+
+        using var reader = new BinaryReader(new MemoryStream(bytes, Magic.Length + 4, bytes.Length - Magic.Length - 8));
+        try
+        {
+            int Count(int max, string what)
+            {
+                int value = reader.ReadInt32();
+                if (value < 0 || value > max || value > reader.BaseStream.Length - reader.BaseStream.Position + 1)
+                    throw Bad($"{what} = {value} is out of range");
+                return value;
+            }
+            float[] Floats(string what)
+            {
+                int length = Count(int.MaxValue, what);
+                if (4L * length > reader.BaseStream.Length - reader.BaseStream.Position) throw Bad($"{what} is cut short");
+                var values = new float[length];
+                for (int i = 0; i < length; i++) values[i] = reader.ReadSingle();
+                return values;
+            }
+            MlpNetwork Network(string what)
+            {
+                int layers = Count(MaxLayers, $"{what} layer count");
+                if (layers < 2) throw Bad($"{what} has {layers} layer sizes");
+                var sizes = new int[layers];
+                for (int i = 0; i < layers; i++)
+                {
+                    sizes[i] = reader.ReadInt32();
+                    if (sizes[i] <= 0 || sizes[i] > MaxWidth) throw Bad($"{what} layer size {sizes[i]}");
+                }
+                int activation = reader.ReadInt32();
+                if (!Enum.IsDefined(typeof(MlpActivation), activation)) throw Bad($"{what} has unknown activation {activation}");
+                float slope = reader.ReadSingle(), alpha = reader.ReadSingle();
+                long parameterBytes = 0;
+                for (int i = 0; i + 1 < layers; i++) parameterBytes += 4L * ((long)sizes[i] * sizes[i + 1] + sizes[i + 1]);
+                if (parameterBytes > reader.BaseStream.Length - reader.BaseStream.Position) throw Bad($"{what} weights are cut short");
+                var network = new MlpNetwork(sizes, (MlpActivation)activation, slope, alpha);
+                for (int l = 0; l < network.LinearLayerCount; l++)
+                {
+                    float[] w = Floats($"{what} layer {l} weights"), b = Floats($"{what} layer {l} biases");
+                    if (w.Length != network.Weights[l].Length || b.Length != network.Biases[l].Length) throw Bad($"{what} layer {l} has the wrong size");
+                    w.CopyTo(network.Weights[l], 0);
+                    b.CopyTo(network.Biases[l], 0);
+                }
+                return network;
+            }
+
+            int seed = reader.ReadInt32(), firstEpoch = reader.ReadInt32(), epochsDone = Count(MaxHistory, "epochs done");
+            bool finished = reader.ReadBoolean();
+            long trainRows = reader.ReadInt64();
+            int batchSize = reader.ReadInt32();
+            MlpNetwork network = Network("network");
+            int optimizer = reader.ReadInt32();
+            if (!Enum.IsDefined(typeof(MlpOptimizer), optimizer)) throw Bad($"unknown optimizer {optimizer}");
+            int step = reader.ReadInt32();
+            float[] state1 = Floats("optimizer state 1"), state2 = Floats("optimizer state 2");
+            double bestLoss = reader.ReadDouble();
+            int bestEpoch = reader.ReadInt32(), withoutImprovement = reader.ReadInt32();
+            MlpNetwork? best = reader.ReadBoolean() ? Network("best network") : null;
+            int historyCount = Count(MaxHistory, "history length");
+            var history = new MlpEpochRecord[historyCount];
+            for (int i = 0; i < historyCount; i++)
+            {
+                int epoch = reader.ReadInt32();
+                double trainLoss = reader.ReadDouble(), trainAccuracy = reader.ReadDouble();
+                bool hasValidationLoss = reader.ReadBoolean();
+                double validationLoss = reader.ReadDouble();
+                bool hasValidationAccuracy = reader.ReadBoolean();
+                double validationAccuracy = reader.ReadDouble(), learningRate = reader.ReadDouble();
+                long ticks = reader.ReadInt64();
+                history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy, hasValidationLoss ? validationLoss : null,
+                    hasValidationAccuracy ? validationAccuracy : null, learningRate, TimeSpan.FromTicks(Math.Max(0, ticks)));
+            }
+            if (reader.BaseStream.Position != reader.BaseStream.Length) throw Bad("there are unexpected bytes after the history");
+            if (historyCount != epochsDone) throw Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
+            return new TrainingCheckpoint
+            {
+                Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, Finished = finished, TrainRows = trainRows, BatchSize = batchSize,
+                Network = network, Optimizer = (MlpOptimizer)optimizer, OptimizerStep = step, OptimizerState1 = state1, OptimizerState2 = state2,
+                BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = withoutImprovement, Best = best, History = history,
+                SourcePath = path,
+            };
+        }
+        catch (EndOfStreamException)
+        {
+            throw Bad("the file ends early");
+        }
+    }
+
+    /// <summary>Throws <see cref="InvalidDataException"/> naming the file when this checkpoint was not written by an equivalent training.</summary>
+    public void CheckMatches(MlpNetwork network, MlpTrainer.Options options, int firstEpoch, long trainRows, int batchSize, int optimizerStateLength)
+    {
+        void Require(bool ok, string what, object? inCheckpoint, object? now)
+        {
+            if (!ok)
+                throw new InvalidDataException($"Checkpoint '{SourcePath}' belongs to another training: its {what} is {inCheckpoint}, this training's is {now}. " +
+                    "Resume with the options and data that wrote it, or delete it to start over.");
+        }
+        Require(Network.LayerSizes.AsSpan().SequenceEqual(network.LayerSizes), "network", string.Join('-', Network.LayerSizes), string.Join('-', network.LayerSizes));
+        Require(Network.Activation == network.Activation, "activation", Network.Activation, network.Activation);
+        Require(Optimizer == options.Optimizer, "optimizer", Optimizer, options.Optimizer);
+        Require(FirstEpoch == firstEpoch, "first epoch", FirstEpoch, firstEpoch);
+        Require(TrainRows < 0 || trainRows < 0 || TrainRows == trainRows, "number of training rows", TrainRows, trainRows);
+        Require(BatchSize == batchSize, "batch size", BatchSize, batchSize);
+        Require((Best is not null) == MlpTrainingLoop.TracksBest(options), "best-epoch tracking (EarlyStopping or OnDivergence = KeepBest)",
+            Best is not null, MlpTrainingLoop.TracksBest(options));
+        Require(OptimizerState1.Length + OptimizerState2.Length == optimizerStateLength, "optimizer state size", OptimizerState1.Length + OptimizerState2.Length, optimizerStateLength);
+        Require(EpochsDone <= options.Epochs, "number of epochs done (at most Epochs)", EpochsDone, options.Epochs);
+    }
+
+    private static void WriteNetwork(BinaryWriter writer, MlpNetwork network)
+    {
+        writer.Write(network.LayerSizes.Length);
+        foreach (int size in network.LayerSizes) writer.Write(size);
+        writer.Write((int)network.Activation);
+        writer.Write(network.LeakyReluSlope);
+        writer.Write(network.EluAlpha);
+        for (int l = 0; l < network.LinearLayerCount; l++)
+        {
+            WriteFloats(writer, network.Weights[l]);
+            WriteFloats(writer, network.Biases[l]);
+        }
+    }
+
+    private static void WriteFloats(BinaryWriter writer, float[] values)
+    {
+        writer.Write(values.Length);
+        foreach (float v in values) writer.Write(v);
+    }
+}

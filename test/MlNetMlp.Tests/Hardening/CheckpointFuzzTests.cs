@@ -1,0 +1,53 @@
+using System.Buffers.Binary;
+using Microsoft.ML;
+using MlNetMlp.Data;
+using MlNetMlp.Numerics;
+
+namespace MlNetMlp.Tests.Hardening;
+
+/// <summary>
+/// Mutated checkpoints load or fail with an <see cref="InvalidDataException"/> naming the file, without large
+/// allocations. Half the mutations get their CRC recomputed, so the parser's own checks are exercised too.
+/// </summary>
+[TestClass]
+public sealed class CheckpointFuzzTests
+{
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    public void MutatedCheckpointsLoadOrFailWithInvalidDataNamingTheFile(int seed)
+    {
+        string directory = Directory.CreateTempSubdirectory("mlnetmlp-ckpt-fuzz-").FullName;
+        try
+        {
+            new MlpTrainer(new MLContext(1), new MlpTrainer.Options
+            {
+                HiddenLayers = [3], Epochs = 2, Seed = 1, NumberOfThreads = 1, EarlyStopping = true, CheckpointDirectory = directory,
+            }).Fit(new SyntheticDataView(rows: 50, features: 4, classes: 2, seed: 1));
+            string path = TrainingCheckpoint.PathIn(directory);
+            byte[] good = File.ReadAllBytes(path);
+            var mutator = new Mutator(new Random(Fuzzing.Seed(seed)));
+            int iterations = Fuzzing.Iterations(2_000), iteration = 0, loaded = 0;
+            Fuzzing.RunWithWatchdog(Fuzzing.Limit(iterations), () => $"seed {seed}, iteration {iteration}", () =>
+            {
+                for (; iteration < iterations; iteration++)
+                {
+                    byte[] bytes = mutator.Generic(good);
+                    if (bytes.Length >= 16 && mutator.Random.Next(2) == 0)
+                        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
+                    File.WriteAllBytes(path, bytes);
+                    var (allocated, thrown, _) = Fuzzing.MeasureAllocation(() => TrainingCheckpoint.Load(path));
+                    if (thrown is null) loaded++;
+                    else if (thrown is not InvalidDataException || !thrown.Message.Contains(path, StringComparison.Ordinal))
+                        Assert.Fail($"seed {seed}, iteration {iteration}: {thrown.GetType().Name}: {thrown.Message}");
+                    Assert.IsLessThan(16L * bytes.Length + (1 << 20), allocated, $"seed {seed}, iteration {iteration} allocated {allocated:N0} bytes");
+                }
+            });
+            Assert.IsLessThan(iterations, loaded, "most mutations must be refused");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
