@@ -21,7 +21,9 @@ internal static class TrainCnn
         Option<MlpLearningRateSchedule> Schedule,
         Option<float> ValidationFraction,
         Option<int> Seed,
-        Option<int?> Threads);
+        Option<int?> Threads,
+        Option<bool> RandomFlip,
+        Option<int> RandomShift);
 
     public static int Run(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly, string? dataDirectory, int? trainRows,
         string outputPath, bool json, CancellationToken cancellationToken)
@@ -40,6 +42,8 @@ internal static class TrainCnn
         if (parse.GetResult(a.L2) is { Implicit: false }) options.L2Regularization = parse.GetValue(a.L2);
         if (parse.GetResult(a.Schedule) is { Implicit: false }) options.LearningRateSchedule = parse.GetValue(a.Schedule);
         if (parse.GetResult(a.ValidationFraction) is { Implicit: false }) options.ValidationFraction = parse.GetValue(a.ValidationFraction);
+        if (parse.GetResult(a.RandomFlip) is { Implicit: false }) options.RandomHorizontalFlip = parse.GetValue(a.RandomFlip);
+        if (parse.GetResult(a.RandomShift) is { Implicit: false }) options.RandomShift = parse.GetValue(a.RandomShift);
         options.Seed = parse.GetValue(a.Seed);
         options.NumberOfThreads = parse.GetValue(a.Threads);
         CnnTrainer.Validate(options);
@@ -74,5 +78,5 @@ internal static class TrainCnn
     }
 
     internal static string Describe(CnnTrainer.Options o) =>
-        FormattableString.Invariant($"CNN [{o.Layers}] Adam lr={o.LearningRate} batch={o.BatchSize} epochs={o.Epochs} l2={o.L2Regularization} schedule={o.LearningRateSchedule}");
+        FormattableString.Invariant($"CNN [{o.Layers}] Adam lr={o.LearningRate} batch={o.BatchSize} epochs={o.Epochs} l2={o.L2Regularization} schedule={o.LearningRateSchedule} flip={o.RandomHorizontalFlip} shift={o.RandomShift}");
 }

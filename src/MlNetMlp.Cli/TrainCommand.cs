@@ -38,6 +38,8 @@ internal static class TrainCommand
         var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." };
         var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training rows (quick runs)." };
         var model = new Option<ModelKind>("--model") { Description = "Which network: mlp, or cnn (the convolutional baseline; reads the 28×28 image).", DefaultValueFactory = _ => ModelKind.Mlp };
+        var randomFlip = new Option<bool>("--random-flip") { Description = "CNN: mirror training images left-right at random (RandomHorizontalFlip)." };
+        var randomShift = new Option<int>("--random-shift") { Description = "CNN: translate training images by up to N pixels at random (RandomCrop with padding N); 0 = off." };
         var layers = new Option<string>("--layers") { Description = "CNN hidden layers (--model cnn), e.g. conv32,bn,relu,pool,flatten,dense128.", DefaultValueFactory = _ => CnnTrainer.DefaultLayers };
         var checkpointDirectory = new Option<string?>("--checkpoint-dir") { Description = "Save a checkpoint (weights, optimizer state, epoch, history) in this directory, atomically." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointEveryEpochs };
@@ -50,7 +52,7 @@ internal static class TrainCommand
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
             validation, earlyStopping, patience, normalization, seed, threads, trainRows, checkpointDirectory, checkpointEvery, resume,
-            onDivergence, shuffleBuffer, model, layers, json,
+            onDivergence, shuffleBuffer, model, layers, randomFlip, randomShift, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -58,11 +60,12 @@ internal static class TrainCommand
             {
                 Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization,
                     checkpointDirectory, checkpointEvery, resume, onDivergence, shuffleBuffer];
-                return Task.FromResult(TrainCnn.Run(parse, new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads),
+                return Task.FromResult(TrainCnn.Run(parse, new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads, randomFlip, randomShift),
                     mlpOnly, parse.GetValue(data), parse.GetValue(trainRows), parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
             }
-            if (parse.GetResult(layers) is { Implicit: false })
-                throw new ArgumentOutOfRangeException("--layers", "--layers describes a CNN: use it with --model cnn (an MLP's widths go in --hidden).");
+            foreach (var cnnOnly in new Option[] { layers, randomFlip, randomShift })
+                if (parse.GetResult(cnnOnly) is { Implicit: false })
+                    throw new ArgumentOutOfRangeException(cnnOnly.Name, $"{cnnOnly.Name} applies to the CNN: use it with --model cnn.");
             var options = CliDefaults.TrainerOptions();
             options.HiddenLayers = ParseLayers(parse.GetValue(hidden)!);
             options.Activation = parse.GetValue(activation);

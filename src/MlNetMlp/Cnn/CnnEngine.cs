@@ -74,6 +74,9 @@ internal sealed class CnnEngine : IDisposable
     /// <summary>The batch gradient after the last step's reduction (worker 0's buffer holds the sum).</summary>
     internal float[] Gradient => _workers[0].ParameterGradient;
 
+    /// <summary>How training rows are augmented as they are loaded (identity by default).</summary>
+    public ImageAugmentation Augmentation { get; init; }
+
     /// <summary>When false, <see cref="Step"/> computes the gradient but does not update the parameters (tests).</summary>
     internal bool ApplyUpdates { get; set; } = true;
 
@@ -151,10 +154,14 @@ internal sealed class CnnEngine : IDisposable
         float[] staging = work.Activations[0];
         // Gather the raw rows next to each other in the gradient buffer (free until backward), then scale and reorder.
         Span<float> raw = work.GradientA.AsSpan(0, rows * size);
+        bool augment = !Augmentation.IsIdentity;
         for (int r = 0; r < rows; r++)
         {
             int row = order[start + r];
-            data.Row(row).CopyTo(raw.Slice(r * size, size));
+            if (augment)
+                Augmentation.Apply(data.Row(row), raw.Slice(r * size, size), _network.InputShape, _training.Step, start - _start + r);
+            else
+                data.Row(row).CopyTo(raw.Slice(r * size, size));
             work.Labels[r] = data.Labels[row];
         }
         _network.LoadInput(raw, rows, staging);

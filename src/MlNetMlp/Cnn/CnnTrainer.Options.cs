@@ -93,6 +93,18 @@ public sealed partial class CnnTrainer
         /// </summary>
         public int MonitoringSubsetSize = 2000;
 
+        /// <summary>
+        /// Mirror each training image left-right with probability 0.5 (torchvision's <c>RandomHorizontalFlip</c>);
+        /// Fashion-MNIST's garments are nearly symmetric, so this adds variety without changing the class.
+        /// </summary>
+        public bool RandomHorizontalFlip;
+
+        /// <summary>
+        /// Translate each training image by a random whole number of pixels in [−n, n] along each axis, filling with
+        /// zeros (torchvision's <c>RandomCrop(size, padding: n)</c>). 0 = off; must be smaller than the image.
+        /// </summary>
+        public int RandomShift;
+
         /// <summary>Shuffle the training rows every epoch.</summary>
         public bool Shuffle = true;
 

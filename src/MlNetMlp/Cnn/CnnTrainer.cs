@@ -65,6 +65,9 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         var shape = ImageShape(image, _options, nameof(trainData));
         image = SchemaChecks.FeatureVector(trainData.Schema, image.Name, shape.Size, nameof(trainData));
         int classCount = (int)((KeyDataViewType)label.Type).Count;
+        if (_options.RandomShift >= Math.Min(shape.Height, shape.Width))
+            throw new ArgumentOutOfRangeException(nameof(Options.RandomShift), _options.RandomShift,
+                $"CnnTrainer.Options.RandomShift must be smaller than the {shape.Height}×{shape.Width} images of column '{image.Name}'.");
 
         var train = TrainingData.Read(trainData, image, label, "training data");
         if (train.Rows == 0)
@@ -212,6 +215,8 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         Require(float.IsFinite(options.Epsilon) && options.Epsilon > 0, nameof(Options.Epsilon), options.Epsilon, "must be positive");
         Require(float.IsFinite(options.L2Regularization) && options.L2Regularization >= 0, nameof(Options.L2Regularization), options.L2Regularization, "must be zero or positive");
         Require(float.IsFinite(options.ValidationFraction) && options.ValidationFraction >= 0 && options.ValidationFraction < 1, nameof(Options.ValidationFraction), options.ValidationFraction, "must be in [0, 1)");
+        Require(options.RandomShift >= 0 && (options.ImageHeight is not int h || options.RandomShift < h) && (options.ImageWidth is not int w || options.RandomShift < w),
+            nameof(Options.RandomShift), options.RandomShift, "must be zero (off) or positive and smaller than the image");
         Require(options.MonitoringSubsetSize >= 0, nameof(Options.MonitoringSubsetSize), options.MonitoringSubsetSize, "must be zero (all rows) or positive");
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
     }

@@ -50,7 +50,10 @@ internal static class CnnTrainingLoop
 
         int batchSize = Math.Clamp(options.BatchSize, 1, trainRows.Length);
         int batchesPerEpoch = (trainRows.Length + batchSize - 1) / batchSize;
-        using var engine = new CnnEngine(network, threads, batchSize, options.Beta1, options.Beta2, options.Epsilon, options.L2Regularization);
+        using var engine = new CnnEngine(network, threads, batchSize, options.Beta1, options.Beta2, options.Epsilon, options.L2Regularization)
+        {
+            Augmentation = new ImageAugmentation(options.RandomHorizontalFlip, options.RandomShift, RandomStreams.SubSeed(seed, RandomStreams.AugmentationStream)),
+        };
         var shuffleRandom = new Random(RandomStreams.SubSeed(seed, RandomStreams.ShuffleStream));
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);
         var history = new List<MlpEpochRecord>(options.Epochs);

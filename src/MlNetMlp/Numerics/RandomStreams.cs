@@ -3,7 +3,7 @@ namespace MlNetMlp.Numerics;
 /// <summary>Independent, reproducible random streams derived from one user seed.</summary>
 internal static class RandomStreams
 {
-    public const int SplitStream = 1, TrainMonitoringStream = 2, ValidationMonitoringStream = 3, ShuffleStream = 4, DropoutStream = 5;
+    public const int SplitStream = 1, TrainMonitoringStream = 2, ValidationMonitoringStream = 3, ShuffleStream = 4, DropoutStream = 5, AugmentationStream = 6;
 
     /// <summary>A seed for one purpose, so that e.g. turning dropout on does not change the shuffling.</summary>
     public static int SubSeed(int seed, int purpose) => (int)Mix(((ulong)(uint)seed << 8) | (uint)purpose);

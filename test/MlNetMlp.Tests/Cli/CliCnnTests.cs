@@ -52,6 +52,8 @@ public sealed class CliCnnTests
         AssertOneLineError(Run("train", "--model", "cnn", "--hidden", "128"), "--hidden");
         AssertOneLineError(Run("train", "--model", "cnn", "--dropout", "0.5"), "--dropout");
         AssertOneLineError(Run("train", "--layers", "conv8,pool"), "--layers", "--model cnn");
+        AssertOneLineError(Run("train", "--random-flip"), "--random-flip", "--model cnn");
+        AssertOneLineError(Run("train", "--model", "cnn", "--random-shift", "-1"), "RandomShift");
         AssertOneLineError(Run("train", "--model", "cnn", "--layers", "conv0"), "conv0");
         AssertOneLineError(Run("train", "--model", "cnn", "--epochs", "0"), "Epochs");
         AssertOneLineError(Run("train", "--model", "rnn"));

@@ -267,6 +267,7 @@ public sealed class CnnTrainerTests
     [DataRow(nameof(CnnTrainer.Options.ValidationFraction))]
     [DataRow(nameof(CnnTrainer.Options.MonitoringSubsetSize))]
     [DataRow(nameof(CnnTrainer.Options.NumberOfThreads))]
+    [DataRow(nameof(CnnTrainer.Options.RandomShift))]
     public void InvalidOptionsAreRejectedByName(string option)
     {
         var options = new CnnTrainer.Options();
@@ -292,6 +293,7 @@ public sealed class CnnTrainerTests
             case nameof(CnnTrainer.Options.ValidationFraction): options.ValidationFraction = 1; break;
             case nameof(CnnTrainer.Options.MonitoringSubsetSize): options.MonitoringSubsetSize = -1; break;
             case nameof(CnnTrainer.Options.NumberOfThreads): options.NumberOfThreads = 0; break;
+            case nameof(CnnTrainer.Options.RandomShift): options.RandomShift = -1; break;
         }
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext().MulticlassClassification.Trainers.Cnn(options));
         Assert.AreEqual(option, e.ParamName);
