@@ -8,5 +8,6 @@ var root = new RootCommand("mlnetmlp: train, evaluate and use multilayer percept
     EvaluateCommand.Create(),
     PredictCommand.Create(),
     BenchCommand.Create(),
+    ExperimentsCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MlNetMlp.Study;
 
 /// <summary>How the study runs: data sizes, the reproductions' protocol, and the extras' budgets.</summary>
-public sealed class StudySettings
+public sealed record StudySettings
 {
     /// <summary>"full" or "quick" (shown in the report).</summary>
     public string Mode { get; init; } = "full";
