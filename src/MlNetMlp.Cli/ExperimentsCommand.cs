@@ -55,7 +55,7 @@ internal static class ExperimentsCommand
     /// <summary>LightGbm is the CLI's addition to the plan (the library does not depend on Microsoft.ML.LightGbm).</summary>
     private static StudyExperiment LightGbm() => new("lightgbm", "ML.NET LightGbm", "baseline", c =>
     {
-        int iterations = c.Settings.LightBaselines ? 20 : 100;
+        int iterations = c.Settings.LightBaselines ? 10 : 100;
         return c.RunMlNetTrainer("lightgbm", "ML.NET LightGbm", $"{iterations} boosting iterations, other defaults, pixels x/255", "LightGbm",
             c.MLContext.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
             {

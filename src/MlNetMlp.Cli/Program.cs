@@ -9,5 +9,6 @@ var root = new RootCommand("mlnetmlp: train, evaluate and use multilayer percept
     PredictCommand.Create(),
     BenchCommand.Create(),
     ExperimentsCommand.Create(),
+    SweepCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);
