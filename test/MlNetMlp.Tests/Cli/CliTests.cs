@@ -8,7 +8,7 @@ namespace MlNetMlp.Tests.Cli;
 [TestClass]
 public sealed class CliTests
 {
-    private static (int exitCode, string stdout, string stderr) Run(params string[] args)
+    internal static (int exitCode, string stdout, string stderr) Run(params string[] args)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "MlNetMlp.Cli.dll");
         var start = new ProcessStartInfo("dotnet", [cli, .. args])
@@ -25,7 +25,7 @@ public sealed class CliTests
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static void AssertOneLineError((int exitCode, string stdout, string stderr) result, params string[] mentions)
+    internal static void AssertOneLineError((int exitCode, string stdout, string stderr) result, params string[] mentions)
     {
         Assert.AreEqual(2, result.exitCode, $"stdout: {result.stdout} stderr: {result.stderr}");
         var lines = result.stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -35,7 +35,7 @@ public sealed class CliTests
         foreach (var mention in mentions) StringAssert.Contains(lines[0], mention);
     }
 
-    private static bool HaveData => Directory.Exists(FashionMnist.SystemDatasetDirectory) || Environment.GetEnvironmentVariable(FashionMnist.DirectoryEnvironmentVariable) != null;
+    internal static bool HaveData => Directory.Exists(FashionMnist.SystemDatasetDirectory) || Environment.GetEnvironmentVariable(FashionMnist.DirectoryEnvironmentVariable) != null;
 
     [TestMethod]
     public void InvalidOptionsExitWithCodeTwoAndOneLine()
