@@ -154,7 +154,7 @@ public static class StudyFigures
     {
         ArgumentNullException.ThrowIfNull(report);
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         int n = 0;
         foreach (var r in report.Results.Where(r => r.MicroAccuracy.HasValue))
         {
@@ -163,10 +163,17 @@ public static class StudyFigures
             marker.Color = palette.GetColor(n++);
             marker.MarkerSize = 10;
             marker.LegendText = r.Title;
+            // The id beside the point: colours alone are hard to match to the legend with 13 models.
+            var label = plot.Add.Text(r.Id, Math.Log10(seconds), r.MicroAccuracy!.Value);
+            label.LabelFontSize = 10;
+            label.LabelAlignment = Alignment.LowerLeft;
+            label.LabelOffsetX = 6;
+            label.LabelOffsetY = -4;
         }
         var ticks = new List<(double Position, string Label)>();
         foreach (double s in new[] { 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000 }) ticks.Add((Math.Log10(s), s.ToString("0.#", Invariant)));
         plot.Axes.Bottom.SetTicks(ticks.Select(t => t.Position).ToArray(), ticks.Select(t => t.Label).ToArray());
+        plot.Axes.Margins(horizontal: 0.2, vertical: 0.1); // room for the labels of the outermost points
         plot.Title("Test accuracy vs training time", size: 14);
         plot.XLabel("training time (s, log scale)");
         plot.YLabel("test micro-accuracy");
