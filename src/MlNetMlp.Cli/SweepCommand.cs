@@ -124,7 +124,17 @@ internal static class SweepCommand
         if (store.RepairedTornLine) Terminal.Line($"note: {resultsPath} ended in a torn line (an interrupted write); it was cut off and that trial runs again.");
         if (store.SkippedLines > 0) Terminal.Line($"note: {store.SkippedLines} unreadable line(s) in {resultsPath} were ignored.");
 
-        var summary = SweepProgress.Show(pending, progress => SweepRunner.Run(train, trials, store, settings, progress, cancellationToken));
+        SweepRunSummary summary;
+        try
+        {
+            summary = SweepProgress.Show(pending, progress => SweepRunner.Run(train, trials, store, settings, progress, cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // Unlike the other commands, something was written: every trial that finished before Ctrl+C.
+            Console.Error.WriteLine($"interrupted: {store.Results.Count} finished trial(s) are in {resultsPath}; rerun the same command to resume.");
+            return CliRunner.Interrupted;
+        }
         var planned = trials.Select(protocol.TrialHash).ToHashSet();
         var finished = store.Results.Where(r => planned.Contains(r.Hash)).ToList();
         PrintTop(finished);

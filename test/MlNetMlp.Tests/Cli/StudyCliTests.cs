@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using MlNetMlp.Data;
 
@@ -88,6 +89,52 @@ public sealed class StudyCliTests
             Assert.AreEqual(2, again.GetProperty("already_stored").GetInt32());
             Assert.AreEqual(json.GetProperty("best_hash").GetString(), again.GetProperty("best_hash").GetString());
             Assert.HasCount(2, File.ReadAllLines(results));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void AnInterruptedSweepKeepsItsFinishedTrialsAndResumes()
+    {
+        if (!CliTests.HaveData) Assert.Inconclusive("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
+        var dir = Directory.CreateTempSubdirectory("mlnetmlp-sweep-").FullName;
+        try
+        {
+            var results = Path.Combine(dir, "sweep.jsonl");
+            string[] args = ["sweep", "--grid", "--space", "quick", "--depths", "1", "--widths", "32,64,96", "--activations", "Relu,Tanh", "--l2", "0",
+                "--lr", "0.003", "--optimizers", "Adam", "--batch-sizes", "50", "--epochs", "4", "--dropouts", "0",
+                "--folds", "3", "--train-rows", "3000", "--test-rows", "200", "--parallel", "1", "--results", results];
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MlNetMlp.Cli.dll"), .. args])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["CI"] = "true";
+            using (var process = Process.Start(start)!)
+            {
+                var stderr = process.StandardError.ReadToEndAsync();
+                string? line;
+                while ((line = process.StandardOutput.ReadLine()) != null && !line.StartsWith("trial 1/6", StringComparison.Ordinal)) { }
+                Assert.IsNotNull(line, "the sweep never finished a trial");
+                using (var kill = Process.Start("kill", ["-s", "INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+                _ = process.StandardOutput.ReadToEndAsync();
+                Assert.IsTrue(process.WaitForExit(60_000), "the sweep did not stop after SIGINT");
+                Assert.AreEqual(130, process.ExitCode, stderr.Result);
+                StringAssert.Contains(stderr.Result, "rerun the same command to resume");
+            }
+            int kept = File.ReadAllLines(results).Length;
+            Assert.IsTrue(kept is >= 1 and < 6, $"{kept} trials kept");
+            Assert.IsFalse(File.Exists(Path.Combine(dir, "sweep.best.json")), "an unfinished sweep must not touch the test split");
+
+            var resumed = CliTests.Run([.. args, "--json"]);
+            Assert.AreEqual(0, resumed.exitCode, resumed.stderr);
+            var json = LastJsonLine(resumed.stdout);
+            Assert.AreEqual(kept, json.GetProperty("already_stored").GetInt32());
+            Assert.AreEqual(6 - kept, json.GetProperty("ran").GetInt32());
+            Assert.HasCount(6, File.ReadAllLines(results));
         }
         finally
         {
