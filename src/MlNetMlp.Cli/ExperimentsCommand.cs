@@ -104,18 +104,18 @@ internal static class ExperimentsCommand
 
     private static void PrintTable(StudyReport report)
     {
-        var header = StudyReportWriter.TableHeader;
-        var rows = StudyReportWriter.TableRows(report);
+        // The configuration column is long: it stays in the report, the console shows the numbers.
+        var header = StudyReportWriter.TableHeader.Where((_, c) => c != 1).ToList();
+        var rows = StudyReportWriter.TableRows(report).Select(row => row.Where((_, c) => c != 1).ToArray()).ToList();
         if (Terminal.IsInteractive)
         {
             var table = new Table().Title("study results (test split)");
-            for (int c = 0; c < header.Count; c++) table.AddColumn(c < 2 ? new TableColumn(header[c]) : new TableColumn(header[c]).RightAligned());
+            for (int c = 0; c < header.Count; c++) table.AddColumn(c == 0 ? new TableColumn(header[c]) : new TableColumn(header[c]).RightAligned());
             foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
             AnsiConsole.Write(table);
             return;
         }
-        // Plain output: the configuration column is long; leave it to the report.
-        Console.WriteLine(string.Join(" | ", header.Where((_, c) => c != 1)));
-        foreach (var row in rows) Console.WriteLine(string.Join(" | ", row.Where((_, c) => c != 1)));
+        Console.WriteLine(string.Join(" | ", header));
+        foreach (var row in rows) Console.WriteLine(string.Join(" | ", row));
     }
 }
