@@ -29,7 +29,7 @@ public sealed class NotebookTests
         {
             Run("dotnet", ["tool", "restore"], TimeSpan.FromMinutes(3));
             foreach (var package in Packages)
-                Run("dotnet", ["pack", $"src/{package}", "-c", "Release", "-o", "artifacts/packages", "-p:ContinuousIntegrationBuild=true"], TimeSpan.FromMinutes(5));
+                Run("dotnet", ["pack", $"src/{package}", "-c", "Release", "-o", "artifacts/packages"], TimeSpan.FromMinutes(5));
             string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
             foreach (var package in Packages)
