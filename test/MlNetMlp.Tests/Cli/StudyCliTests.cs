@@ -147,6 +147,7 @@ public sealed class StudyCliTests
     {
         CliTests.AssertOneLineError(CliTests.Run("experiments", "--skip", "nosuch"), "--skip", "nosuch");
         CliTests.AssertOneLineError(CliTests.Run("experiments", "--threads", "0"), "--threads");
+        CliTests.AssertOneLineError(CliTests.Run("experiments", "--out", "/proc/mlnetmlp-report"), "--out", "/proc/mlnetmlp-report");
         CliTests.AssertOneLineError(CliTests.Run("sweep", "--grid", "--random", "3"), "--grid", "--random");
         CliTests.AssertOneLineError(CliTests.Run("sweep", "--folds", "1"), "--folds");
         CliTests.AssertOneLineError(CliTests.Run("sweep", "--activations", "Relu,Swish"), "--activations", "Swish");
