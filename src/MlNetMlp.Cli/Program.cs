@@ -8,5 +8,7 @@ var root = new RootCommand("mlnetmlp: train, evaluate and use multilayer percept
     EvaluateCommand.Create(),
     PredictCommand.Create(),
     BenchMemoryCommand.AddTo(BenchCommand.Create()),
+    ExperimentsCommand.Create(),
+    SweepCommand.Create(),
 };
 return await CliRunner.InvokeAsync(root, args);

@@ -299,7 +299,7 @@ public sealed class StudyContext
     }
 }
 
-/// <summary>The study's experiments: the report's, ours, the CNN (when built) and ML.NET's baselines.</summary>
+/// <summary>The study's experiments: the report's, ours, the CNN and ML.NET's baselines.</summary>
 public static class StudyPlan
 {
     /// <summary>The experiments in report order; <paramref name="extra"/> (e.g. LightGbm from the CLI) are appended.</summary>
@@ -409,27 +409,25 @@ public static class StudyPlan
     {
         const string id = "cnn", title = "CNN (MlNetMlp.CnnTrainer)";
         var published = PublishedResults.ByExperiment[id];
-        if (!CnnHook.IsAvailable)
-        {
-            return new ExperimentResult
-            {
-                Id = id, Title = title, Kind = "cnn", Status = ExperimentStatus.Skipped, Published = published,
-                Configuration = "—",
-                Message = "MlNetMlp.CnnTrainer is not in this build (issue 4); the row runs automatically once it is.",
-                Protocol = new ExperimentProtocol { Trainer = "CnnTrainer", TrainRows = context.Train.Count, TestRows = context.Test.Count },
-            };
-        }
         int epochs = context.Settings.CnnEpochs;
-        string layers = CnnHook.DefaultLayers ?? "default layers";
+        string layers = CnnTrainer.DefaultLayers;
         var history = new List<MlpEpochRecord>();
+        // The CNN reads the raw 28×28 "Image" column and scales pixels itself (PixelScale = 1/255).
+        var trainer = context.MLContext.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
+        {
+            Epochs = epochs,
+            Seed = context.Settings.Seed,
+            NumberOfThreads = context.Threads,
+            MonitoringSubsetSize = context.Settings.MonitoringSubsetSize,
+        });
+        trainer.EpochCompleted += (_, e) =>
+        {
+            history.Add(e);
+            context.Progress?.Epoch(e);
+        };
         context.Progress?.RunStarted($"{title}: {epochs} epochs on {context.Train.Count:N0} rows", epochs);
         var stopwatch = Stopwatch.StartNew();
-        var model = CnnHook.Fit(context.MLContext, context.TrainView, context.CurveView, epochs, context.Settings.Seed, context.Threads,
-            context.Settings.MonitoringSubsetSize, e =>
-            {
-                history.Add(e);
-                context.Progress?.Epoch(e);
-            }, context.CancellationToken);
+        var model = trainer.Fit(context.TrainView, context.CurveView, null, context.CancellationToken);
         double seconds = stopwatch.Elapsed.TotalSeconds;
         return context.Evaluate(model, context.TestView, new ExperimentResult
         {

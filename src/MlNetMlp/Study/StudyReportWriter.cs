@@ -72,10 +72,10 @@ public static class StudyReportWriter
         switch (result.Status)
         {
             case ExperimentStatus.Skipped:
-                reasons.Add($"Not run: {result.Message}");
+                reasons.Add(result.Message is null ? "Not run." : $"Not run: {result.Message}");
                 return reasons;
             case ExperimentStatus.Failed:
-                reasons.Add($"Failed: {result.Message}");
+                reasons.Add(result.Message is null ? "Failed." : $"Failed: {result.Message}");
                 return reasons;
             case ExperimentStatus.Diverged:
                 reasons.Add($"Training diverged, so there is no model to test: {result.Message}" +

@@ -12,7 +12,7 @@ public enum ExperimentStatus
     Collapsed,
     /// <summary>The loss became non-finite; there is no model to evaluate.</summary>
     Diverged,
-    /// <summary>Not run (e.g. its trainer is not in this build, or it was excluded).</summary>
+    /// <summary>Not run (e.g. excluded with --skip).</summary>
     Skipped,
     /// <summary>Failed with an error.</summary>
     Failed,

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MlNetMlp.Study;
 
 /// <summary>How the study runs: data sizes, the reproductions' protocol, and the extras' budgets.</summary>
-public sealed class StudySettings
+public sealed record StudySettings
 {
     /// <summary>"full" or "quick" (shown in the report).</summary>
     public string Mode { get; init; } = "full";
@@ -41,7 +41,7 @@ public sealed class StudySettings
     /// <summary>Share of the training rows held out to choose λ (never the test split).</summary>
     public double L2HoldOutFraction { get; init; } = 1.0 / 6;
 
-    /// <summary>Epochs of the CNN, when <c>MlNetMlp.CnnTrainer</c> is in this build.</summary>
+    /// <summary>Epochs of the CNN (<see cref="CnnTrainer"/>).</summary>
     public int CnnEpochs { get; init; } = 4;
 
     /// <summary>Fewer boosting iterations etc. for the ML.NET baselines (quick mode).</summary>

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace MlNetMlp.Tests.Notebooks;
+
+/// <summary>
+/// Runs every notebook under notebooks/ headless with dotnet-repl (the repo's local tool) against freshly packed
+/// MlNetMlp and MlNetMlp.Plots packages, and fails when any cell fails.
+/// </summary>
+/// <remarks>
+/// The notebooks reference version 0.1.0 from the local feed (artifacts/packages, listed in nuget.config). NuGet
+/// would reuse a copy of 0.1.0 already extracted into the global packages folder, however old, so the class packs
+/// the current sources and removes those two folders first.
+/// </remarks>
+[TestClass]
+public sealed class NotebookTests
+{
+    private static readonly string[] Packages = ["MlNetMlp", "MlNetMlp.Plots"];
+    private static string? _root;
+    private static string? _setupError;
+
+    private static string Root => _root ?? throw new InvalidOperationException("ClassInitialize did not run.");
+
+    [ClassInitialize]
+    public static void PackTheLibrary(TestContext _)
+    {
+        _root = FindRepositoryRoot();
+        try
+        {
+            Run("dotnet", ["tool", "restore"], TimeSpan.FromMinutes(3));
+            foreach (var package in Packages)
+                Run("dotnet", ["pack", $"src/{package}", "-c", "Release", "-o", "artifacts/packages"], TimeSpan.FromMinutes(5));
+            string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            foreach (var package in Packages)
+            {
+                var extracted = Path.Combine(cache, package.ToLowerInvariant(), "0.1.0");
+                if (Directory.Exists(extracted)) Directory.Delete(extracted, recursive: true);
+            }
+        }
+        catch (Exception e)
+        {
+            _setupError = e.Message;
+        }
+    }
+
+    [TestMethod]
+    [DataRow("quickstart.ipynb")]
+    [DataRow("study.ipynb")]
+    [DataRow("mlp-vs-cnn.ipynb")]
+    public void NotebookRunsWithoutAFailingCell(string name)
+    {
+        if (_setupError != null) Assert.Fail($"Could not prepare the notebook run: {_setupError}");
+        if (!Directory.Exists("/usr/share/datasets/fashion-mnist") && Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") == null)
+            Assert.Inconclusive("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
+        var notebook = Path.Combine(Root, "notebooks", name);
+        Assert.IsTrue(File.Exists(notebook), notebook);
+        var output = Path.Combine(Directory.CreateTempSubdirectory("mlnetmlp-notebook-").FullName, name);
+        try
+        {
+            var (exitCode, log) = Run("dotnet", ["repl", "--run", notebook, "--exit-after-run", "--output-path", output], TimeSpan.FromMinutes(5), throwOnFailure: false);
+            var failures = FailedCells(output);
+            // dotnet-repl exits with 2 when a cell failed; the written notebook says which one and why.
+            Assert.IsEmpty(failures, $"{name}: failing cells:\n{string.Join("\n", failures)}");
+            Assert.AreEqual(0, exitCode, $"{name}: dotnet repl exited with {exitCode}: {log}");
+            Assert.IsTrue(File.Exists(output), $"{name}: dotnet repl wrote no output notebook");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+        }
+    }
+
+    /// <summary>"cell N: first source line: error" for every cell of the executed notebook with an error output.</summary>
+    private static List<string> FailedCells(string executedNotebook)
+    {
+        var failures = new List<string>();
+        if (!File.Exists(executedNotebook)) return failures;
+        using var document = JsonDocument.Parse(File.ReadAllText(executedNotebook));
+        int index = 0;
+        foreach (var cell in document.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            index++;
+            if (!cell.TryGetProperty("outputs", out var outputs)) continue;
+            foreach (var output in outputs.EnumerateArray())
+            {
+                if (output.GetProperty("output_type").GetString() != "error") continue;
+                string source = string.Concat(cell.GetProperty("source").EnumerateArray().Select(s => s.GetString())).Split('\n')[0];
+                string error = output.TryGetProperty("evalue", out var value) ? value.GetString() ?? "" : "";
+                failures.Add($"cell {index} ({source}): {error.Split('\n')[0]}");
+            }
+        }
+        return failures;
+    }
+
+    private static (int ExitCode, string Log) Run(string file, string[] args, TimeSpan timeout, bool throwOnFailure = true)
+    {
+        var start = new ProcessStartInfo(file, args)
+        {
+            WorkingDirectory = Root, // nuget.config (the local feed) and the tool manifest live here
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["CI"] = "true";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalMinutes:F0} min.");
+        }
+        string log = (stdout.Result + stderr.Result).Trim();
+        if (throwOnFailure && process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {Tail(log)}");
+        return (process.ExitCode, Tail(log));
+    }
+
+    private static string Tail(string text) => text.Length <= 2000 ? text : "…" + text[^2000..];
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MlNetMlp.sln")) && Directory.Exists(Path.Combine(dir.FullName, "notebooks")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException($"No repository root (MlNetMlp.sln with notebooks/) above {AppContext.BaseDirectory}.");
+    }
+}
