@@ -26,7 +26,7 @@ internal static class CliDefaults
     public static CnnTrainer.Options CnnTrainerOptions() => new()
     {
         Layers = CnnTrainer.DefaultLayers,
-        Epochs = 6,
+        Epochs = 12,
         BatchSize = 128,
         LearningRate = 1e-3f,
         LearningRateSchedule = MlpLearningRateSchedule.Cosine,

@@ -20,13 +20,17 @@ public sealed class CnnFashionMnistTests
     }
 
     [TestMethod]
-    public void TheDefaultArchitectureHasThePeersParameterCount()
+    public void ThePeerArchitectureHasThePeersParameterCount()
     {
-        var model = new MlNetMlp.Cnn.CnnNetwork(new MlNetMlp.Cnn.TensorShape(1, 28, 28), CnnLayerSpec.ParseList(CnnTrainer.DefaultLayers), 10, 1f / 255);
+        var model = new MlNetMlp.Cnn.CnnNetwork(new MlNetMlp.Cnn.TensorShape(1, 28, 28), CnnLayerSpec.ParseList(CnnTrainer.PeerLayers), 10, 1f / 255);
         // PyTorch: sum(p.numel() for p in m.parameters()) of /work/shared/peers/torch_cnn.py's model.
         Assert.AreEqual(1_677_674, model.Parameters.Length);
         Assert.AreEqual(2 * (32 + 32 + 64 + 64 + 512), model.Buffers.Length);
         Assert.AreEqual("dense2.weight", model.ParameterTensors[^2].Name);
+
+        var defaults = new MlNetMlp.Cnn.CnnNetwork(new MlNetMlp.Cnn.TensorShape(1, 28, 28), CnnLayerSpec.ParseList(CnnTrainer.DefaultLayers), 10, 1f / 255);
+        // PyTorch, the same network built by bench/torch_cnn_epoch.py from the layer text.
+        Assert.AreEqual(1_668_362, defaults.Parameters.Length);
     }
 
     [TestMethod]

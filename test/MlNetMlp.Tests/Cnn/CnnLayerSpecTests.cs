@@ -6,9 +6,10 @@ public sealed class CnnLayerSpecTests
     [TestMethod]
     public void TheDefaultArchitectureRoundTripsThroughText()
     {
-        var layers = CnnLayerSpec.ParseList(CnnTrainer.DefaultLayers);
+        var layers = CnnLayerSpec.ParseList(CnnTrainer.PeerLayers);
         Assert.HasCount(21, layers);
-        Assert.AreEqual(CnnTrainer.DefaultLayers, CnnLayerSpec.Format(layers));
+        Assert.AreEqual(CnnTrainer.PeerLayers, CnnLayerSpec.Format(layers));
+        Assert.AreEqual(CnnTrainer.DefaultLayers, CnnLayerSpec.Format(CnnLayerSpec.ParseList(CnnTrainer.DefaultLayers)));
         Assert.AreEqual(CnnLayerSpec.Conv(32), layers[0]);
         Assert.AreEqual(CnnLayerSpec.MaxPool(), layers[6]);
         Assert.AreEqual(CnnLayerSpec.Dropout(0.25f), layers[7]);
