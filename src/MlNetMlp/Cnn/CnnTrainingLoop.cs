@@ -63,7 +63,7 @@ internal static class CnnTrainingLoop
         {
             int epoch = firstEpoch + e;
             var stopwatch = Stopwatch.StartNew();
-            float learningRate = LearningRateAt(options, e);
+            float learningRate = LearningRateSchedule.At(options, e);
             if (options.Shuffle)
                 RandomStreams.Shuffle(order, shuffleRandom);
             double lossSum = 0;
@@ -88,22 +88,6 @@ internal static class CnnTrainingLoop
             onEpoch?.Invoke(record);
         }
         return history;
-    }
-
-    /// <summary>The learning rate of the 0-based epoch <paramref name="epochIndex"/>, as PyTorch's schedulers stepped per epoch.</summary>
-    public static float LearningRateAt(CnnTrainer.Options options, int epochIndex)
-    {
-        double initial = options.LearningRate;
-        double rate = options.LearningRateSchedule switch
-        {
-            MlpLearningRateSchedule.Constant => initial,
-            MlpLearningRateSchedule.Step => initial * Math.Pow(options.LearningRateDecay, epochIndex / Math.Max(1, options.LearningRateStepEpochs)),
-            MlpLearningRateSchedule.Exponential => initial * Math.Pow(options.LearningRateDecay, epochIndex),
-            MlpLearningRateSchedule.Cosine => options.MinLearningRate
-                + (initial - options.MinLearningRate) * (1 + Math.Cos(Math.PI * epochIndex / Math.Max(1, options.Epochs))) / 2,
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.LearningRateSchedule, "Unknown learning-rate schedule."),
-        };
-        return (float)rate;
     }
 
     private static void CheckData(CnnNetwork network, MlpDataSet data, string name)

@@ -7,20 +7,27 @@ internal static class LearningRateSchedule
     /// Rate for the 0-based <paramref name="epochIndex"/> of a run of <c>options.Epochs</c> epochs
     /// (a warm start restarts the schedule, as it restarts the optimizer state).
     /// </summary>
-    public static float At(MlpTrainer.Options options, int epochIndex)
+    public static float At(MlpTrainer.Options options, int epochIndex) =>
+        At(options.LearningRateSchedule, options.LearningRate, options.LearningRateDecay, options.LearningRateStepEpochs,
+            options.MinLearningRate, options.Epochs, epochIndex);
+
+    /// <summary>The same for <see cref="CnnTrainer.Options"/>, which has the same schedule knobs.</summary>
+    public static float At(CnnTrainer.Options options, int epochIndex) =>
+        At(options.LearningRateSchedule, options.LearningRate, options.LearningRateDecay, options.LearningRateStepEpochs,
+            options.MinLearningRate, options.Epochs, epochIndex);
+
+    private static float At(MlpLearningRateSchedule schedule, double initial, double decay, int stepEpochs, double minimum, int epochs, int epochIndex)
     {
-        double initial = options.LearningRate;
-        double rate = options.LearningRateSchedule switch
+        double rate = schedule switch
         {
             MlpLearningRateSchedule.Constant => initial,
             // StepLR: γ^⌊epoch / step_size⌋
-            MlpLearningRateSchedule.Step => initial * Math.Pow(options.LearningRateDecay, epochIndex / Math.Max(1, options.LearningRateStepEpochs)),
+            MlpLearningRateSchedule.Step => initial * Math.Pow(decay, epochIndex / Math.Max(1, stepEpochs)),
             // ExponentialLR: γ^epoch
-            MlpLearningRateSchedule.Exponential => initial * Math.Pow(options.LearningRateDecay, epochIndex),
+            MlpLearningRateSchedule.Exponential => initial * Math.Pow(decay, epochIndex),
             // CosineAnnealingLR with T_max = Epochs: η_min + (η₀ − η_min)·(1 + cos(π·epoch / T_max)) / 2
-            MlpLearningRateSchedule.Cosine => options.MinLearningRate
-                + (initial - options.MinLearningRate) * (1 + Math.Cos(Math.PI * epochIndex / Math.Max(1, options.Epochs))) / 2,
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.LearningRateSchedule, "Unknown learning-rate schedule."),
+            MlpLearningRateSchedule.Cosine => minimum + (initial - minimum) * (1 + Math.Cos(Math.PI * epochIndex / Math.Max(1, epochs))) / 2,
+            _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "Unknown learning-rate schedule."),
         };
         return (float)rate;
     }
