@@ -416,6 +416,7 @@ public static class StudyPlan
         var trainer = context.MLContext.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
         {
             Epochs = epochs,
+            LearningRateSchedule = MlpLearningRateSchedule.Cosine,
             Seed = context.Settings.Seed,
             NumberOfThreads = context.Threads,
             MonitoringSubsetSize = context.Settings.MonitoringSubsetSize,
@@ -432,7 +433,7 @@ public static class StudyPlan
         return context.Evaluate(model, context.TestView, new ExperimentResult
         {
             Id = id, Title = title, Kind = "cnn", Published = published, TrainSeconds = seconds, History = history,
-            Configuration = $"{layers}, Adam, {epochs} epochs, pixels x/255 (inside the trainer)",
+            Configuration = $"{layers}, Adam, cosine, {epochs} epochs, pixels x/255 (inside the trainer)",
             Protocol = new ExperimentProtocol
             {
                 Trainer = "CnnTrainer", Architecture = layers, Optimizer = "Adam", Epochs = epochs, EpochsRun = history.Count,

@@ -41,8 +41,8 @@ public sealed record StudySettings
     /// <summary>Share of the training rows held out to choose λ (never the test split).</summary>
     public double L2HoldOutFraction { get; init; } = 1.0 / 6;
 
-    /// <summary>Epochs of the CNN (<see cref="CnnTrainer"/>).</summary>
-    public int CnnEpochs { get; init; } = 4;
+    /// <summary>Epochs of the CNN (<see cref="CnnTrainer"/>, cosine schedule): 12, as <c>mlnetmlp train --model cnn</c>.</summary>
+    public int CnnEpochs { get; init; } = 12;
 
     /// <summary>Fewer boosting iterations etc. for the ML.NET baselines (quick mode).</summary>
     public bool LightBaselines { get; init; }
