@@ -90,19 +90,8 @@ public sealed class MlpModelParameters
             writer.WriteFloats(Network.Weights[layer]);
             writer.WriteFloats(Network.Biases[layer]);
         }
-        writer.Write(History.Count);
-        foreach (var e in History)
-        {
-            writer.Write(e.Epoch);
-            writer.Write(e.TrainLoss);
-            writer.Write(e.TrainAccuracy);
-            writer.Write(e.ValidationLoss.HasValue);
-            writer.Write(e.ValidationLoss ?? 0);
-            writer.Write(e.ValidationAccuracy.HasValue);
-            writer.Write(e.ValidationAccuracy ?? 0);
-            writer.Write(e.LearningRate);
-            // Wall time is not persisted: it would make equal models differ byte for byte.
-        }
+        // Wall time is not persisted: it would make equal models differ byte for byte.
+        Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: false);
     }
 
     internal static MlpModelParameters Load(BinaryReader reader)
@@ -128,20 +117,7 @@ public sealed class MlpModelParameters
             reader.ReadFloats(sizes[layer + 1] * sizes[layer], $"layer {layer} weights").CopyTo(network.Weights[layer], 0);
             reader.ReadFloats(sizes[layer + 1], $"layer {layer} biases").CopyTo(network.Biases[layer], 0);
         }
-        int epochs = reader.ReadCount(10_000_000, "history length");
-        var history = new MlpEpochRecord[epochs];
-        for (int i = 0; i < epochs; i++)
-        {
-            int epoch = reader.ReadInt32();
-            double trainLoss = reader.ReadDouble(), trainAccuracy = reader.ReadDouble();
-            bool hasValidationLoss = reader.ReadBoolean();
-            double validationLoss = reader.ReadDouble();
-            bool hasValidationAccuracy = reader.ReadBoolean();
-            double validationAccuracy = reader.ReadDouble();
-            history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy,
-                hasValidationLoss ? validationLoss : null, hasValidationAccuracy ? validationAccuracy : null,
-                reader.ReadDouble(), TimeSpan.Zero);
-        }
+        var history = Persistence.EpochHistoryFormat.Read(reader, reader.ReadCount(10_000_000, "history length"), withElapsed: false);
         return new MlpModelParameters(network, history);
     }
 }

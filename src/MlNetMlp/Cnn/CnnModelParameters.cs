@@ -105,19 +105,7 @@ public sealed class CnnModelParameters
         writer.Write(LayersText);
         writer.WriteFloats(Network.Parameters);
         writer.WriteFloats(Network.Buffers);
-        writer.Write(History.Count);
-        foreach (var e in History)
-        {
-            writer.Write(e.Epoch);
-            writer.Write(e.TrainLoss);
-            writer.Write(e.TrainAccuracy);
-            writer.Write(e.ValidationLoss.HasValue);
-            writer.Write(e.ValidationLoss ?? 0);
-            writer.Write(e.ValidationAccuracy.HasValue);
-            writer.Write(e.ValidationAccuracy ?? 0);
-            writer.Write(e.LearningRate);
-            writer.Write(e.Elapsed.Ticks);
-        }
+        Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: true);
     }
 
     internal static CnnModelParameters Load(BinaryReader reader)
@@ -143,20 +131,7 @@ public sealed class CnnModelParameters
         reader.ReadFloats(network.Parameters.Length, "parameters").CopyTo(network.Parameters, 0);
         reader.ReadFloats(network.Buffers.Length, "running statistics").CopyTo(network.Buffers, 0);
         network.Prepare();
-        int epochs = reader.ReadCount(10_000_000, "history length");
-        var history = new MlpEpochRecord[epochs];
-        for (int i = 0; i < epochs; i++)
-        {
-            int epoch = reader.ReadInt32();
-            double trainLoss = reader.ReadDouble(), trainAccuracy = reader.ReadDouble();
-            bool hasValidationLoss = reader.ReadBoolean();
-            double validationLoss = reader.ReadDouble();
-            bool hasValidationAccuracy = reader.ReadBoolean();
-            double validationAccuracy = reader.ReadDouble();
-            history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy,
-                hasValidationLoss ? validationLoss : null, hasValidationAccuracy ? validationAccuracy : null,
-                reader.ReadDouble(), TimeSpan.FromTicks(reader.ReadInt64()));
-        }
+        var history = Persistence.EpochHistoryFormat.Read(reader, reader.ReadCount(10_000_000, "history length"), withElapsed: true);
         return new CnnModelParameters(network, history);
     }
 }

@@ -71,19 +71,7 @@ internal sealed class TrainingCheckpoint
             writer.Write(EpochsWithoutImprovement);
             writer.Write(Best is not null);
             if (Best is not null) WriteNetwork(writer, Best);
-            writer.Write(History.Count);
-            foreach (var e in History)
-            {
-                writer.Write(e.Epoch);
-                writer.Write(e.TrainLoss);
-                writer.Write(e.TrainAccuracy);
-                writer.Write(e.ValidationLoss.HasValue);
-                writer.Write(e.ValidationLoss ?? 0);
-                writer.Write(e.ValidationAccuracy.HasValue);
-                writer.Write(e.ValidationAccuracy ?? 0);
-                writer.Write(e.LearningRate);
-                writer.Write(e.Elapsed.Ticks);
-            }
+            Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: true);
         }
         uint crc = Crc32.Compute(payload.GetBuffer().AsSpan(0, (int)payload.Length));
         payload.Write(BitConverter.GetBytes(crc));
@@ -164,19 +152,7 @@ internal sealed class TrainingCheckpoint
             int bestEpoch = reader.ReadInt32(), withoutImprovement = reader.ReadInt32();
             MlpNetwork? best = reader.ReadBoolean() ? Network("best network") : null;
             int historyCount = Count(MaxHistory, "history length");
-            var history = new MlpEpochRecord[historyCount];
-            for (int i = 0; i < historyCount; i++)
-            {
-                int epoch = reader.ReadInt32();
-                double trainLoss = reader.ReadDouble(), trainAccuracy = reader.ReadDouble();
-                bool hasValidationLoss = reader.ReadBoolean();
-                double validationLoss = reader.ReadDouble();
-                bool hasValidationAccuracy = reader.ReadBoolean();
-                double validationAccuracy = reader.ReadDouble(), learningRate = reader.ReadDouble();
-                long ticks = reader.ReadInt64();
-                history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy, hasValidationLoss ? validationLoss : null,
-                    hasValidationAccuracy ? validationAccuracy : null, learningRate, TimeSpan.FromTicks(Math.Max(0, ticks)));
-            }
+            var history = Persistence.EpochHistoryFormat.Read(reader, historyCount, withElapsed: true);
             if (reader.BaseStream.Position != reader.BaseStream.Length) throw Bad("there are unexpected bytes after the history");
             if (historyCount != epochsDone) throw Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
             return new TrainingCheckpoint
