@@ -20,6 +20,11 @@ public sealed class MlpModelParameters
 
     internal MlpNetwork Network { get; }
 
+    /// <summary>The network laid out for scoring, built on first use (the network never changes once a model exists).</summary>
+    internal MlpScoringNetwork ScoringNetwork => LazyInitializer.EnsureInitialized(ref _scoringNetwork, () => new MlpScoringNetwork(Network));
+
+    private MlpScoringNetwork? _scoringNetwork;
+
     /// <summary>Length of the feature vector the network reads.</summary>
     public int InputSize => Network.InputSize;
 
@@ -73,7 +78,7 @@ public sealed class MlpModelParameters
         if (features.Length != InputSize)
             throw new ArgumentOutOfRangeException(nameof(features), features.Length, $"Expected {InputSize} features.");
         var probabilities = new float[ClassCount];
-        Network.PredictProbabilities(features, 1, probabilities, Network.CreateInferenceWorkspace(1));
+        ScoringNetwork.PredictProbabilities(features, 1, probabilities, ScoringNetwork.CreateWorkspace(1));
         return probabilities;
     }
 

@@ -8,13 +8,13 @@ namespace MlNetMlp.Mapping;
 /// <summary>Per-row MLP scoring: features → Score (probabilities) and PredictedLabel (arg-max key).</summary>
 internal sealed class MlpScoringMapping : ILookaheadRowMapping
 {
-    private readonly MlpNetwork _network;
+    private readonly MlpScoringNetwork _network;
     private readonly DataViewSchema.Column _featureColumn;
 
     public MlpScoringMapping(MlpPredictionTransformer transformer, DataViewSchema inputSchema, LabelKeyValues? labelKeyValues)
     {
         InputSchema = inputSchema;
-        _network = transformer.Model.Network;
+        _network = transformer.Model.ScoringNetwork;
         _featureColumn = SchemaChecks.FeatureVector(inputSchema, transformer.FeatureColumnName, transformer.Model.InputSize, nameof(inputSchema));
         int classes = _network.ClassCount;
 
@@ -80,11 +80,11 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
     }
 
     /// <summary>Scores one row at a time (PredictionEngine, and the fallback of <see cref="BlockScorer"/>).</summary>
-    private sealed class RowScorer(MlpNetwork network, ValueGetter<VBuffer<float>> featureGetter)
+    private sealed class RowScorer(MlpScoringNetwork network, ValueGetter<VBuffer<float>> featureGetter)
     {
         private readonly float[] _dense = new float[network.InputSize];
         private readonly float[] _probabilities = new float[network.ClassCount];
-        private readonly MlpInferenceWorkspace _workspace = network.CreateInferenceWorkspace(1);
+        private readonly MlpInferenceWorkspace _workspace = network.CreateWorkspace(1);
         private VBuffer<float> _features;
         private long _scoredPosition = -1;
 
@@ -93,8 +93,13 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
             if (position != _scoredPosition)
             {
                 featureGetter(ref _features);
-                _features.CopyTo(_dense);
-                network.PredictProbabilities(_dense, 1, _probabilities, _workspace);
+                ReadOnlySpan<float> features = _features.GetValues();
+                if (!_features.IsDense)
+                {
+                    _features.CopyTo(_dense);
+                    features = _dense;
+                }
+                network.PredictProbabilities(features, 1, _probabilities, _workspace);
                 _scoredPosition = position;
             }
             return _probabilities;
@@ -104,11 +109,16 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
     /// <summary>
     /// Scores blocks of rows read ahead by a second cursor; each row's id is checked against the
     /// main cursor's, and any mismatch (a source that does not repeat its order) switches to row-by-row scoring.
+    /// A block is split across the cores: its rows are read on the cursor's thread, then each core scores
+    /// <see cref="RowsPerCore"/> of them (a few hundred microseconds of work, so handing parts to the thread
+    /// pool costs little).
     /// </summary>
     private sealed class BlockScorer
     {
-        private const int BlockRows = 256;
-        private readonly MlpNetwork _network;
+        private const int RowsPerCore = 256;
+        private static readonly int Cores = Math.Clamp(Environment.ProcessorCount, 1, 16);
+        private static readonly int BlockRows = RowsPerCore * Cores;
+        private readonly MlpScoringNetwork _network;
         private readonly DataViewRowCursor _input;
         private readonly DataViewRowCursor _lookahead;
         private readonly ValueGetter<VBuffer<float>> _lookaheadFeatures;
@@ -117,14 +127,14 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
         private readonly float[] _features;
         private readonly float[] _probabilities;
         private readonly DataViewRowId[] _ids = new DataViewRowId[BlockRows];
-        private readonly MlpInferenceWorkspace _workspace;
+        private readonly MlpInferenceWorkspace[] _workspaces;
         private readonly RowScorer _fallback;
         private VBuffer<float> _buffer;
         private long _blockStart = -1;
         private int _blockCount;
         private bool _aligned = true;
 
-        public BlockScorer(MlpNetwork network, DataViewSchema.Column featureColumn, DataViewRowCursor input, DataViewRowCursor lookahead)
+        public BlockScorer(MlpScoringNetwork network, DataViewSchema.Column featureColumn, DataViewRowCursor input, DataViewRowCursor lookahead)
         {
             _network = network;
             _input = input;
@@ -134,7 +144,7 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
             _inputId = input.GetIdGetter();
             _features = new float[BlockRows * network.InputSize];
             _probabilities = new float[BlockRows * network.ClassCount];
-            _workspace = network.CreateInferenceWorkspace(BlockRows);
+            _workspaces = Enumerable.Range(0, Cores).Select(_ => network.CreateWorkspace(RowsPerCore)).ToArray();
             _fallback = new RowScorer(network, input.GetGetter<VBuffer<float>>(featureColumn));
         }
 
@@ -171,9 +181,21 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
                 count++;
             }
             if (count == 0) { _aligned = false; return; }
-            _network.PredictProbabilities(_features.AsSpan(0, count * width), count, _probabilities.AsSpan(0, count * _network.ClassCount), _workspace);
+            int parts = (count + RowsPerCore - 1) / RowsPerCore;
+            if (parts == 1)
+                ScorePart(count, 1, 0);
+            else
+                Parallel.For(0, parts, part => ScorePart(count, parts, part));
             _blockStart = position;
             _blockCount = count;
+        }
+
+        private void ScorePart(int count, int parts, int part)
+        {
+            (int first, int rows) = WorkerPool.Split(count, parts, part);
+            int width = _network.InputSize, classes = _network.ClassCount;
+            _network.PredictProbabilities(_features.AsSpan(first * width, rows * width), rows,
+                _probabilities.AsSpan(first * classes, rows * classes), _workspaces[part]);
         }
     }
 

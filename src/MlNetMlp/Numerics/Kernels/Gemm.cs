@@ -250,29 +250,36 @@ internal static class Gemm
         BroadcastMultiply<ScalarOps, float>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, done);
     }
 
-    /// <summary>Fills columns from <paramref name="firstColumn"/> on, in strips of 4 registers then 1; returns the first column left over.</summary>
+    /// <summary>
+    /// Fills columns from <paramref name="firstColumn"/> on; returns the first column left over. Rows go in
+    /// tiles of 4 (strips of 4 registers, then 1); the 0–3 rows left over (a single row when scoring one at a
+    /// time) take strips of 8 registers first, so 8 independent FMA chains hide the latency 4 chains cannot.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BroadcastMultiply<TOps, TVector>(ref float a, nint aRowStride, nint aColumnStride, ref float b, ref float c, int m, int k, int n, int firstColumn)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
         int width = TOps.Count;
+        int tiledRows = m - m % 4;
         int column = firstColumn;
         for (; column + 4 * width <= n; column += 4 * width)
-        {
-            int row = 0;
-            for (; row + 4 <= m; row += 4)
+            for (int row = 0; row < tiledRows; row += 4)
                 Broadcast4x4<TOps, TVector>(ref Unsafe.Add(ref a, row * aRowStride), aRowStride, aColumnStride, ref Unsafe.Add(ref b, column), n, ref Unsafe.Add(ref c, (nint)row * n + column), n, k);
-            for (; row < m; row++)
-                Broadcast1x4<TOps, TVector>(ref Unsafe.Add(ref a, row * aRowStride), aColumnStride, ref Unsafe.Add(ref b, column), n, ref Unsafe.Add(ref c, (nint)row * n + column), k);
-        }
         for (; column + width <= n; column += width)
-        {
-            int row = 0;
-            for (; row + 4 <= m; row += 4)
+            for (int row = 0; row < tiledRows; row += 4)
                 Broadcast4x1<TOps, TVector>(ref Unsafe.Add(ref a, row * aRowStride), aRowStride, aColumnStride, ref Unsafe.Add(ref b, column), n, ref Unsafe.Add(ref c, (nint)row * n + column), n, k);
-            for (; row < m; row++)
-                Broadcast1x1<TOps, TVector>(ref Unsafe.Add(ref a, row * aRowStride), aColumnStride, ref Unsafe.Add(ref b, column), n, ref Unsafe.Add(ref c, (nint)row * n + column), k);
+        for (int row = tiledRows; row < m; row++)
+        {
+            ref float aRow = ref Unsafe.Add(ref a, row * aRowStride);
+            ref float cRow = ref Unsafe.Add(ref c, (nint)row * n);
+            int strip = firstColumn;
+            for (; strip + 8 * width <= n; strip += 8 * width)
+                Broadcast1x8<TOps, TVector>(ref aRow, aColumnStride, ref Unsafe.Add(ref b, strip), n, ref Unsafe.Add(ref cRow, strip), k);
+            for (; strip + 4 * width <= n; strip += 4 * width)
+                Broadcast1x4<TOps, TVector>(ref aRow, aColumnStride, ref Unsafe.Add(ref b, strip), n, ref Unsafe.Add(ref cRow, strip), k);
+            for (; strip + width <= n; strip += width)
+                Broadcast1x1<TOps, TVector>(ref aRow, aColumnStride, ref Unsafe.Add(ref b, strip), n, ref Unsafe.Add(ref cRow, strip), k);
         }
         return column;
     }
@@ -328,6 +335,31 @@ internal static class Gemm
             b = ref Unsafe.Add(ref b, bStride);
         }
         TOps.Store(c0, ref c, 0); TOps.Store(c1, ref c, w); TOps.Store(c2, ref c, 2 * w); TOps.Store(c3, ref c, 3 * w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Broadcast1x8<TOps, TVector>(ref float a, nint aColumnStride, ref float b, nint bStride, ref float c, int k)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        nuint w = (nuint)TOps.Count;
+        TVector c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int s = 0; s < k; s++)
+        {
+            TVector av = TOps.Broadcast(a);
+            c0 = TOps.MultiplyAdd(av, TOps.Load(ref b, 0), c0);
+            c1 = TOps.MultiplyAdd(av, TOps.Load(ref b, w), c1);
+            c2 = TOps.MultiplyAdd(av, TOps.Load(ref b, 2 * w), c2);
+            c3 = TOps.MultiplyAdd(av, TOps.Load(ref b, 3 * w), c3);
+            c4 = TOps.MultiplyAdd(av, TOps.Load(ref b, 4 * w), c4);
+            c5 = TOps.MultiplyAdd(av, TOps.Load(ref b, 5 * w), c5);
+            c6 = TOps.MultiplyAdd(av, TOps.Load(ref b, 6 * w), c6);
+            c7 = TOps.MultiplyAdd(av, TOps.Load(ref b, 7 * w), c7);
+            a = ref Unsafe.Add(ref a, aColumnStride);
+            b = ref Unsafe.Add(ref b, bStride);
+        }
+        TOps.Store(c0, ref c, 0); TOps.Store(c1, ref c, w); TOps.Store(c2, ref c, 2 * w); TOps.Store(c3, ref c, 3 * w);
+        TOps.Store(c4, ref c, 4 * w); TOps.Store(c5, ref c, 5 * w); TOps.Store(c6, ref c, 6 * w); TOps.Store(c7, ref c, 7 * w);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

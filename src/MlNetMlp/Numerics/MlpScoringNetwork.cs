@@ -1,0 +1,120 @@
+namespace MlNetMlp.Numerics;
+
+/// <summary>
+/// A read-only snapshot of a trained <see cref="MlpNetwork"/> laid out for scoring. Training keeps weights as
+/// [out × in] (nn.Linear's layout, what backpropagation reads); here each wide layer is stored transposed,
+/// [in × out], so the forward product is the broadcast-FMA kernel of <see cref="Gemm.Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, SimdWidth)"/>
+/// at full register width with no horizontal sums: about 1.5× the dot-product kernel per core on the
+/// reference shapes (docs/ARCHITECTURE.md). Layers narrower than one register (the 10-class output) keep the
+/// dot-product kernel. Every output is one fixed sequence of operations, so a row scores the same alone or in
+/// a block of any size, on any thread.
+/// </summary>
+internal sealed class MlpScoringNetwork
+{
+    private readonly float[][] _weights;   // [in × out] when _transposed[l], else [out × in]
+    private readonly float[][] _biases;
+    private readonly bool[] _transposed;
+    private readonly SimdWidth _width;
+
+    public MlpScoringNetwork(MlpNetwork network) : this(network, Simd.Best)
+    {
+    }
+
+    /// <summary>A snapshot whose kernels run at <paramref name="width"/> (tests cover every width).</summary>
+    public MlpScoringNetwork(MlpNetwork network, SimdWidth width)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        LayerSizes = (int[])network.LayerSizes.Clone();
+        Activation = network.Activation;
+        LeakyReluSlope = network.LeakyReluSlope;
+        EluAlpha = network.EluAlpha;
+        MaxHiddenWidth = network.MaxHiddenWidth;
+        _width = width;
+        int layers = network.LinearLayerCount;
+        _weights = new float[layers][];
+        _biases = new float[layers][];
+        _transposed = new bool[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            int inputs = LayerSizes[l], outputs = LayerSizes[l + 1];
+            _biases[l] = (float[])network.Biases[l].Clone();
+            _transposed[l] = outputs >= (int)width && width != SimdWidth.Scalar;
+            _weights[l] = _transposed[l] ? Transpose(network.Weights[l], outputs, inputs) : (float[])network.Weights[l].Clone();
+        }
+    }
+
+    public int[] LayerSizes { get; }
+    public int InputSize => LayerSizes[0];
+    public int ClassCount => LayerSizes[^1];
+    public int MaxHiddenWidth { get; }
+    public MlpActivation Activation { get; }
+    public float LeakyReluSlope { get; }
+    public float EluAlpha { get; }
+
+    /// <summary>Scratch for <see cref="PredictProbabilities"/>; one per thread.</summary>
+    public MlpInferenceWorkspace CreateWorkspace(int maxRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+        return new MlpInferenceWorkspace(maxRows, MaxHiddenWidth);
+    }
+
+    /// <summary>
+    /// Softmax probabilities (rows × <see cref="ClassCount"/>) of <paramref name="features"/> (rows ×
+    /// <see cref="InputSize"/>). Allocation-free; threads may call it concurrently, each with its own workspace.
+    /// </summary>
+    public void PredictProbabilities(ReadOnlySpan<float> features, int rows, Span<float> probabilities, MlpInferenceWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (features.Length < (long)rows * InputSize)
+            throw new ArgumentException($"{rows} rows need {(long)rows * InputSize} feature values; got {features.Length}.", nameof(features));
+        if (probabilities.Length < (long)rows * ClassCount)
+            throw new ArgumentException($"{rows} rows need {(long)rows * ClassCount} output values; got {probabilities.Length}.", nameof(probabilities));
+        if (workspace.MaxHiddenWidth < MaxHiddenWidth)
+            throw new ArgumentException("The workspace was created for a smaller network.", nameof(workspace));
+
+        int last = _weights.Length - 1;
+        for (int first = 0; first < rows; first += workspace.MaxRows)
+        {
+            int count = Math.Min(workspace.MaxRows, rows - first);
+            ReadOnlySpan<float> input = features.Slice(first * InputSize, count * InputSize);
+            for (int l = 0; l <= last; l++)
+            {
+                int outputs = LayerSizes[l + 1];
+                // z goes to one buffer, f(z) to the other; the next layer reads f(z) and overwrites z.
+                Span<float> z = l == last
+                    ? probabilities.Slice(first * outputs, count * outputs)
+                    : workspace.Linear.AsSpan(0, count * outputs);
+                Linear(l, input, z, count);
+                if (l == last) break;
+                Span<float> activated = workspace.Activated.AsSpan(0, count * outputs);
+                Activations.Forward(Activation, LeakyReluSlope, EluAlpha, z, activated, _width);
+                input = activated;
+            }
+        }
+        SoftmaxCrossEntropy.SoftmaxRows(probabilities[..(rows * ClassCount)], rows, ClassCount);
+    }
+
+    private void Linear(int layer, ReadOnlySpan<float> input, Span<float> output, int rows)
+    {
+        int inputs = LayerSizes[layer], outputs = LayerSizes[layer + 1];
+        if (!_transposed[layer])
+        {
+            Gemm.LinearForward(input, _weights[layer], _biases[layer], output, rows, inputs, outputs, _width == SimdWidth.Vector512 ? Gemm.DotProductWidth : _width);
+            return;
+        }
+        Gemm.Multiply(input, _weights[layer], output, rows, inputs, outputs, _width);
+        ReadOnlySpan<float> bias = _biases[layer];
+        for (int r = 0; r < rows; r++)
+            System.Numerics.Tensors.TensorPrimitives.Add(output.Slice(r * outputs, outputs), bias, output.Slice(r * outputs, outputs));
+    }
+
+    private static float[] Transpose(float[] matrix, int rows, int columns)
+    {
+        var transposed = new float[matrix.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                transposed[c * rows + r] = matrix[r * columns + c];
+        return transposed;
+    }
+}
