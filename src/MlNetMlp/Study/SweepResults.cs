@@ -80,22 +80,25 @@ public sealed class SweepTrialResult
 }
 
 /// <summary>
-/// The sweep's append-only JSONL file: one finished trial per line, written and flushed to disk as soon as the
-/// trial ends, so an interrupted sweep loses at most the trials that were running. Opening an existing file loads
-/// its trials (a torn last line, from a crash mid-write, is cut off; any other unreadable line is skipped and counted).
-/// Thread-safe.
+/// The sweep's JSONL file: one finished trial per line. Each finished trial rewrites the whole file through a
+/// temporary sibling and an atomic rename (<see cref="AtomicFile"/>), so the file on disk is always a complete set
+/// of lines and an interrupted sweep loses at most the trials that were running. Opening an existing file loads its
+/// trials; a torn last line (from an older append-only file or a hand edit) is cut off, and any other unreadable line
+/// is kept as it is, skipped and counted. A lock file next to it (<c>.NAME.lock</c>, removed on dispose) stops two
+/// sweeps from writing the same file. Thread-safe.
 /// </summary>
 public sealed class SweepResultStore : IDisposable
 {
     private readonly object _gate = new();
     private readonly List<SweepTrialResult> _results = [];
     private readonly HashSet<string> _hashes = [];
-    private readonly FileStream _stream;
+    private readonly List<string> _lines = [];
+    private readonly FileStream _lock;
 
-    private SweepResultStore(string path, FileStream stream)
+    private SweepResultStore(string path, FileStream lockFile)
     {
         Path = path;
-        _stream = stream;
+        _lock = lockFile;
     }
 
     /// <summary>The JSONL file.</summary>
@@ -104,24 +107,36 @@ public sealed class SweepResultStore : IDisposable
     /// <summary>Lines that could not be read and were ignored (not counting a torn last line).</summary>
     public int SkippedLines { get; private set; }
 
-    /// <summary>True when the file ended in a torn line that was cut off on open.</summary>
+    /// <summary>True when the file ended in a torn line; it was dropped and is gone from the file after the next trial.</summary>
     public bool RepairedTornLine { get; private set; }
 
-    /// <summary>Opens (creating if needed) the file at <paramref name="path"/> and loads the trials it holds.</summary>
+    /// <summary>Opens (creating its folder if needed) the file at <paramref name="path"/> and loads the trials it holds.</summary>
+    /// <exception cref="IOException">Another sweep has the file open.</exception>
     public static SweepResultStore Open(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var store = new SweepResultStore(full, stream);
+        if (Directory.Exists(full)) throw new IOException($"'{full}' is a directory, not a results file.");
+        var directory = System.IO.Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var lockPath = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(full)}.lock");
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"'{full}' is in use by another sweep (lock file '{lockPath}').", e);
+        }
+        var store = new SweepResultStore(full, lockFile);
         try
         {
             store.Load();
         }
         catch
         {
-            stream.Dispose();
+            lockFile.Dispose();
             throw;
         }
         return store;
@@ -129,21 +144,19 @@ public sealed class SweepResultStore : IDisposable
 
     private void Load()
     {
-        var bytes = new byte[_stream.Length];
-        _stream.Position = 0;
-        _stream.ReadExactly(bytes);
-        int end = bytes.Length;
-        if (end > 0 && bytes[end - 1] != (byte)'\n')
+        if (!File.Exists(Path)) return;
+        var text = File.ReadAllText(Path, Encoding.UTF8);
+        if (text.Length > 0 && text[^1] != '\n')
         {
-            // A crash mid-append leaves a line without its newline: drop it (that trial simply runs again).
-            int lastNewline = Array.LastIndexOf(bytes, (byte)'\n');
-            end = lastNewline + 1;
-            _stream.SetLength(end);
+            // A crash in the middle of an append (files written by older versions) leaves a line without its
+            // newline: drop it (that trial simply runs again).
+            text = text[..(text.LastIndexOf('\n') + 1)];
             RepairedTornLine = true;
         }
-        foreach (var line in Encoding.UTF8.GetString(bytes, 0, end).Split('\n'))
+        foreach (var line in text.Split('\n'))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
+            _lines.Add(line);
             try
             {
                 var result = SweepTrialResult.FromJson(line);
@@ -154,7 +167,6 @@ public sealed class SweepResultStore : IDisposable
                 SkippedLines++;
             }
         }
-        _stream.Position = _stream.Length;
     }
 
     /// <summary>A snapshot of the stored trials, in file order.</summary>
@@ -169,16 +181,23 @@ public sealed class SweepResultStore : IDisposable
         lock (_gate) return _hashes.Contains(hash);
     }
 
-    /// <summary>Appends one line and flushes it to disk before returning. A hash already stored is ignored (returns false).</summary>
+    /// <summary>
+    /// Adds one line and rewrites the file atomically (flushed to disk) before returning. A hash already stored is
+    /// ignored (returns false). If the write fails, the store is left as it was and the error propagates.
+    /// </summary>
     public bool Append(SweepTrialResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var line = Encoding.UTF8.GetBytes(result.ToJson() + "\n");
+        var line = result.ToJson();
         lock (_gate)
         {
-            if (!_hashes.Add(result.Hash)) return false;
-            _stream.Write(line);
-            _stream.Flush(flushToDisk: true);
+            if (_hashes.Contains(result.Hash)) return false;
+            var text = new StringBuilder();
+            foreach (var existing in _lines) text.Append(existing).Append('\n');
+            text.Append(line).Append('\n');
+            AtomicFile.WriteAllText(Path, text.ToString());
+            _hashes.Add(result.Hash);
+            _lines.Add(line);
             _results.Add(result);
             return true;
         }
@@ -186,6 +205,6 @@ public sealed class SweepResultStore : IDisposable
 
     public void Dispose()
     {
-        lock (_gate) _stream.Dispose();
+        lock (_gate) _lock.Dispose();
     }
 }

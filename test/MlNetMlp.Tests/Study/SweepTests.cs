@@ -112,6 +112,31 @@ public sealed class SweepTests
     }
 
     [TestMethod]
+    public void TheFileIsRewrittenWholeAndLockedWhileOpen()
+    {
+        var path = TempFile();
+        File.WriteAllText(path, "not json\n");
+        var trial = new SweepTrialResult { Hash = "h1", Status = SweepTrialStatus.Ok, FoldAccuracies = [0.5], MeanAccuracy = 0.5 };
+        using (var store = SweepResultStore.Open(path))
+        {
+            Assert.AreEqual(1, store.SkippedLines);
+            var second = Assert.ThrowsExactly<IOException>(() => SweepResultStore.Open(path));
+            StringAssert.Contains(second.Message, path);
+            Assert.IsTrue(store.Append(trial));
+            Assert.IsFalse(store.Append(trial), "a stored hash is not added twice");
+            Assert.IsTrue(store.Append(new SweepTrialResult { Hash = "h2", Status = SweepTrialStatus.Failed, Error = "boom" }));
+        }
+        // The unreadable line is kept; each append replaced the file through a temporary sibling that is gone.
+        var lines = File.ReadAllLines(path);
+        Assert.HasCount(3, lines);
+        Assert.AreEqual("not json", lines[0]);
+        CollectionAssert.AreEqual(new[] { "h1", "h2" }, lines.Skip(1).Select(l => SweepTrialResult.FromJson(l).Hash).ToArray());
+        CollectionAssert.AreEqual(new[] { "sweep.jsonl" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).ToArray());
+        using var reopened = SweepResultStore.Open(path); // the lock went with the first store
+        Assert.HasCount(2, reopened.Results);
+    }
+
+    [TestMethod]
     public void BestPrefersAccuracyThenLogLossAndRetrainTouchesTheTestSplitOnce()
     {
         var protocol = new SweepProtocol(3, 1, 90);
