@@ -149,31 +149,71 @@ public static class StudyFigures
         return PngCanvas.Encode(surface);
     }
 
-    /// <summary>Test micro-accuracy against training time (log scale), one labelled point per model.</summary>
+    /// <summary>
+    /// Test micro-accuracy against training time (log scale), one labelled point per model. The accuracy axis
+    /// spans the models within 0.25 of the best; a model far below (the unnormalized run) sits on the bottom edge
+    /// as a downward triangle whose label gives its accuracy. Labels are laid out so they do not overlap.
+    /// </summary>
     public static byte[] AccuracyVsTime(StudyReport report, int width = 1000, int height = 560)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var points = report.Results.Where(r => r.MicroAccuracy.HasValue)
+            .Select(r => (Result: r, X: Math.Log10(Math.Max(0.01, r.TrainSeconds)), Y: r.MicroAccuracy!.Value)).ToList();
         var plot = new Plot();
+        const int padLeft = 70, padRight = 360, padTop = 40, padBottom = 60;
+        plot.Layout.Fixed(new PixelPadding(padLeft, padRight, padBottom, padTop));
+        double best = points.Count == 0 ? 1 : points.Max(p => p.Y);
+        double inRange = points.Where(p => p.Y >= best - 0.25).Select(p => p.Y).DefaultIfEmpty(best).Min();
+        double yMin = Math.Floor((inRange - 0.01) * 100) / 100, yMax = Math.Ceiling((best + 0.01) * 100) / 100;
+        double xMin = points.Count == 0 ? -1 : points.Min(p => p.X) - 0.25, xMax = points.Count == 0 ? 1 : points.Max(p => p.X) + 0.45;
+        plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
+
+        double dataWidth = width - padLeft - padRight, dataHeight = height - padTop - padBottom;
+        double PixelX(double x) => padLeft + (x - xMin) / (xMax - xMin) * dataWidth;
+        double PixelY(double y) => padTop + (yMax - y) / (yMax - yMin) * dataHeight;
+        const float fontSize = 11;
         var palette = new ScottPlot.Palettes.Category20();
-        int n = 0;
-        foreach (var r in report.Results.Where(r => r.MicroAccuracy.HasValue))
+        var items = new List<LabelLayout.Item>();
+        var texts = new List<string>();
+        var shown = new List<(double X, double Y)>();
+        for (int n = 0; n < points.Count; n++)
         {
-            double seconds = Math.Max(0.01, r.TrainSeconds);
-            var marker = plot.Add.Marker(Math.Log10(seconds), r.MicroAccuracy!.Value);
-            marker.Color = palette.GetColor(n++);
+            var (r, x, y) = points[n];
+            bool offScale = y < yMin;
+            double shownY = offScale ? yMin + (yMax - yMin) * 0.01 : y;
+            var marker = plot.Add.Marker(x, shownY);
+            marker.Color = palette.GetColor(n);
             marker.MarkerSize = 10;
+            marker.MarkerShape = offScale ? MarkerShape.FilledTriangleDown : MarkerShape.FilledCircle;
             marker.LegendText = r.Title;
             // The id beside the point: colours alone are hard to match to the legend with 13 models.
-            var label = plot.Add.Text(r.Id, Math.Log10(seconds), r.MicroAccuracy!.Value);
-            label.LabelFontSize = 10;
-            label.LabelAlignment = Alignment.LowerLeft;
-            label.LabelOffsetX = 6;
-            label.LabelOffsetY = -4;
+            string text = offScale ? string.Create(Invariant, $"{r.Id} ({y:F3}, off scale)") : r.Id;
+            texts.Add(text);
+            shown.Add((x, shownY));
+            items.Add(new LabelLayout.Item(PixelX(x), PixelY(shownY), text.Length * fontSize * 0.6 + 4, fontSize + 4));
+        }
+        var placements = LabelLayout.Place(items, gap: 7, (padLeft, padTop, width - padRight, height - padBottom));
+        for (int n = 0; n < points.Count; n++)
+        {
+            var place = placements[n];
+            double labelX = xMin + (place.Left - padLeft) / dataWidth * (xMax - xMin);
+            double labelY = yMax - (place.CenterY - padTop) / dataHeight * (yMax - yMin);
+            var label = plot.Add.Text(texts[n], labelX, labelY);
+            label.LabelFontSize = fontSize;
+            label.LabelAlignment = Alignment.MiddleLeft;
+            if (place.Moved)
+            {
+                // A leader line from the point to the label's near edge.
+                bool labelRight = place.Left > items[n].X;
+                double edgeX = labelRight ? labelX : xMin + (place.Left + items[n].Width - padLeft) / dataWidth * (xMax - xMin);
+                var leader = plot.Add.Line(shown[n].X, shown[n].Y, edgeX, labelY);
+                leader.LineColor = Colors.Black.WithAlpha(0.55);
+                leader.LineWidth = 1.2f;
+            }
         }
         var ticks = new List<(double Position, string Label)>();
         foreach (double s in new[] { 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000 }) ticks.Add((Math.Log10(s), s.ToString("0.#", Invariant)));
         plot.Axes.Bottom.SetTicks(ticks.Select(t => t.Position).ToArray(), ticks.Select(t => t.Label).ToArray());
-        plot.Axes.Margins(horizontal: 0.2, vertical: 0.1); // room for the labels of the outermost points
         plot.Title("Test accuracy vs training time", size: 14);
         plot.XLabel("training time (s, log scale)");
         plot.YLabel("test micro-accuracy");
