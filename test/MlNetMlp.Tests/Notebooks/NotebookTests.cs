@@ -8,9 +8,10 @@ namespace MlNetMlp.Tests.Notebooks;
 /// MlNetMlp and MlNetMlp.Plots packages, and fails when any cell fails.
 /// </summary>
 /// <remarks>
-/// The notebooks reference version 0.1.0 from the local feed (artifacts/packages, listed in nuget.config). NuGet
-/// would reuse a copy of 0.1.0 already extracted into the global packages folder, however old, so the class packs
-/// the current sources and removes those two folders first.
+/// The notebooks reference version 0.1.0 from the repo's local feed. NuGet would reuse any copy of 0.1.0 already
+/// extracted into the global packages folder, however old, so the test packs the current sources under a version
+/// of its own (0.1.0-test.TIMESTAMP) into a temporary feed, runs copies of the notebooks that reference that
+/// version and feed, and afterwards removes only what it added to the global packages folder.
 /// </remarks>
 [TestClass]
 public sealed class NotebookTests
@@ -18,8 +19,13 @@ public sealed class NotebookTests
     private static readonly string[] Packages = ["MlNetMlp", "MlNetMlp.Plots"];
     private static string? _root;
     private static string? _setupError;
+    private static string? _feed;
+    private static readonly string Version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
 
     private static string Root => _root ?? throw new InvalidOperationException("ClassInitialize did not run.");
+
+    private static string PackagesFolder => Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     [ClassInitialize]
     public static void PackTheLibrary(TestContext _)
@@ -27,21 +33,27 @@ public sealed class NotebookTests
         _root = FindRepositoryRoot();
         try
         {
+            _feed = Directory.CreateTempSubdirectory("mlnetmlp-notebook-feed-").FullName;
             Run("dotnet", ["tool", "restore"], TimeSpan.FromMinutes(3));
+            // PackageVersion changes the package, not the assembly, so the build behind pack stays incremental.
             foreach (var package in Packages)
-                Run("dotnet", ["pack", $"src/{package}", "-c", "Release", "-o", "artifacts/packages"], TimeSpan.FromMinutes(5));
-            string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            foreach (var package in Packages)
-            {
-                var extracted = Path.Combine(cache, package.ToLowerInvariant(), "0.1.0");
-                if (Directory.Exists(extracted)) Directory.Delete(extracted, recursive: true);
-            }
+                Run("dotnet", ["pack", $"src/{package}", "-c", "Release", "-o", _feed, $"-p:PackageVersion={Version}"], TimeSpan.FromMinutes(5));
         }
         catch (Exception e)
         {
             _setupError = e.Message;
         }
+    }
+
+    [ClassCleanup]
+    public static void RemoveTheTestPackages()
+    {
+        foreach (var package in Packages)
+        {
+            var extracted = Path.Combine(PackagesFolder, package.ToLowerInvariant(), Version);
+            if (Directory.Exists(extracted)) Directory.Delete(extracted, recursive: true);
+        }
+        if (_feed != null && Directory.Exists(_feed)) Directory.Delete(_feed, recursive: true);
     }
 
     [TestMethod]
@@ -55,10 +67,13 @@ public sealed class NotebookTests
             Assert.Inconclusive("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
         var notebook = Path.Combine(Root, "notebooks", name);
         Assert.IsTrue(File.Exists(notebook), notebook);
-        var output = Path.Combine(Directory.CreateTempSubdirectory("mlnetmlp-notebook-").FullName, name);
+        var directory = Directory.CreateTempSubdirectory("mlnetmlp-notebook-").FullName;
+        var copy = Path.Combine(directory, name);
+        var output = Path.Combine(directory, "executed-" + name);
         try
         {
-            var (exitCode, log) = Run("dotnet", ["repl", "--run", notebook, "--exit-after-run", "--output-path", output], TimeSpan.FromMinutes(5), throwOnFailure: false);
+            File.WriteAllText(copy, WithTestPackages(File.ReadAllText(notebook)));
+            var (exitCode, log) = Run("dotnet", ["repl", "--run", copy, "--exit-after-run", "--output-path", output], TimeSpan.FromMinutes(5), throwOnFailure: false);
             var failures = FailedCells(output);
             // dotnet-repl exits with 2 when a cell failed; the written notebook says which one and why.
             Assert.IsEmpty(failures, $"{name}: failing cells:\n{string.Join("\n", failures)}");
@@ -67,8 +82,29 @@ public sealed class NotebookTests
         }
         finally
         {
-            Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>The notebook with its package references pointed at the test's version, and the test feed added before the first.</summary>
+    private static string WithTestPackages(string notebookJson)
+    {
+        var reference = new System.Text.RegularExpressions.Regex("""^#r "nuget: (MlNetMlp(?:\.Plots)?), 0\.1\.0"(\s*)$""");
+        var notebook = System.Text.Json.Nodes.JsonNode.Parse(notebookJson)!;
+        int references = 0;
+        foreach (var cell in notebook["cells"]!.AsArray())
+        {
+            var source = cell!["source"]!.AsArray();
+            for (int i = 0; i < source.Count; i++)
+            {
+                var match = reference.Match(source[i]!.GetValue<string>());
+                if (!match.Success) continue;
+                source[i] = $"#r \"nuget: {match.Groups[1].Value}, {Version}\"{match.Groups[2].Value}";
+                if (references++ == 0) source.Insert(i++, $"#i \"nuget: {_feed}\"\n");
+            }
+        }
+        Assert.IsGreaterThan(0, references, "the notebook references no MlNetMlp package");
+        return notebook.ToJsonString();
     }
 
     /// <summary>"cell N: first source line: error" for every cell of the executed notebook with an error output.</summary>
