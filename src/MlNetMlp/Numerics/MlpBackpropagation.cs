@@ -7,7 +7,9 @@ namespace MlNetMlp.Numerics;
 /// parts, one per worker; each worker gathers its rows, runs forward and backward on its own buffers
 /// and writes a partial gradient (already divided by the whole batch size). <see cref="ReduceGradients(int)"/>
 /// then sums the partials in worker order, so results depend on the worker count but never on timing.
-/// All buffers are allocated once, for the largest batch.
+/// All buffers are allocated once, for the largest batch. The forward product of each wide layer reads a copy of
+/// its weights transposed at the start of every step (<see cref="Gemm.ForwardPrefersTransposed"/>): the copy costs a
+/// few percent of what the faster kernel saves.
 /// </summary>
 internal sealed class MlpBackpropagation
 {
@@ -17,6 +19,8 @@ internal sealed class MlpBackpropagation
     private readonly float _dropoutRate;
     private readonly Action<int> _forwardBackwardJob;
     private readonly Action<int> _reduceJob;
+    private readonly Action<int>? _transposeJob;
+    private readonly float[]?[] _transposedWeights; // [in × out] per layer, null where the dot-product kernel is used
 
     // The batch being processed, read by the workers.
     private MlpDataSet? _data;
@@ -39,6 +43,11 @@ internal sealed class MlpBackpropagation
             _workers[w] = new WorkerBuffers(network, Layout, maxWorkerRows, dropoutRate > 0);
         _forwardBackwardJob = ForwardBackward;
         _reduceJob = ReduceGradients;
+        _transposedWeights = new float[network.LinearLayerCount][];
+        for (int l = 0; l < network.LinearLayerCount; l++)
+            if (Gemm.ForwardPrefersTransposed(network.LayerSizes[l + 1], Simd.Best))
+                _transposedWeights[l] = new float[network.Weights[l].Length];
+        if (_transposedWeights.Any(t => t != null)) _transposeJob = TransposeWeights;
     }
 
     public ParameterLayout Layout { get; }
@@ -63,6 +72,7 @@ internal sealed class MlpBackpropagation
         _batchRows = count;
         _dropoutSeed = dropoutSeed;
         _step = step;
+        if (_transposeJob != null) _pool.Run(_transposeJob);
         _pool.Run(_forwardBackwardJob);
         _data = null;
         _rowOrder = null;
@@ -85,6 +95,18 @@ internal sealed class MlpBackpropagation
         {
             if (_workers[w].Rows > 0)
                 TensorPrimitives.Add(total, _workers[w].Gradient.AsSpan(start, length), total);
+        }
+    }
+
+    /// <summary>Each worker transposes its share of the rows of every transposed copy (the layer's input units).</summary>
+    private void TransposeWeights(int worker)
+    {
+        for (int l = 0; l < _transposedWeights.Length; l++)
+        {
+            if (_transposedWeights[l] is not { } transposed) continue;
+            int inputs = _network.LayerSizes[l], outputs = _network.LayerSizes[l + 1];
+            (int first, int count) = WorkerPool.Split(inputs, _workers.Length, worker);
+            Gemm.Transpose(_network.Weights[l], outputs, inputs, transposed, first, count);
         }
     }
 
@@ -115,7 +137,10 @@ internal sealed class MlpBackpropagation
         {
             int outputs = sizes[l + 1];
             Span<float> z = buffers.Linear[l].AsSpan(0, rows * outputs);
-            Gemm.LinearForward(input, network.Weights[l], network.Biases[l], z, rows, sizes[l], outputs);
+            if (_transposedWeights[l] is { } transposed)
+                Gemm.LinearForwardTransposed(input, transposed, network.Biases[l], z, rows, sizes[l], outputs, Simd.Best);
+            else
+                Gemm.LinearForward(input, network.Weights[l], network.Biases[l], z, rows, sizes[l], outputs);
             if (l == layers - 1) break;
             Span<float> activated = buffers.Activated[l].AsSpan(0, rows * outputs);
             Activations.Forward(network.Activation, network.LeakyReluSlope, network.EluAlpha, z, activated);

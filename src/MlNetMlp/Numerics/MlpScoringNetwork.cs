@@ -3,10 +3,9 @@ namespace MlNetMlp.Numerics;
 /// <summary>
 /// A read-only snapshot of a trained <see cref="MlpNetwork"/> laid out for scoring. Training keeps weights as
 /// [out × in] (nn.Linear's layout, what backpropagation reads); here each wide layer is stored transposed,
-/// [in × out], so the forward product is the broadcast-FMA kernel of <see cref="Gemm.Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, SimdWidth)"/>
-/// at full register width with no horizontal sums: about 1.5× the dot-product kernel per core on the
-/// reference shapes (docs/ARCHITECTURE.md). Layers narrower than one register (the 10-class output) keep the
-/// dot-product kernel. Every output is one fixed sequence of operations, so a row scores the same alone or in
+/// [in × out], so the forward product is the broadcast-FMA kernel (<see cref="Gemm.ForwardPrefersTransposed"/>);
+/// training does the same from a per-step transposed copy. Layers narrower than one register (the 10-class
+/// output) keep the dot-product kernel. Every output is one fixed sequence of operations, so a row scores the same alone or in
 /// a block of any size, on any thread.
 /// </summary>
 internal sealed class MlpScoringNetwork
@@ -38,8 +37,9 @@ internal sealed class MlpScoringNetwork
         {
             int inputs = LayerSizes[l], outputs = LayerSizes[l + 1];
             _biases[l] = (float[])network.Biases[l].Clone();
-            _transposed[l] = outputs >= (int)width && width != SimdWidth.Scalar;
-            _weights[l] = _transposed[l] ? Transpose(network.Weights[l], outputs, inputs) : (float[])network.Weights[l].Clone();
+            _transposed[l] = Gemm.ForwardPrefersTransposed(outputs, width);
+            _weights[l] = (float[])network.Weights[l].Clone();
+            if (_transposed[l]) Gemm.Transpose(network.Weights[l], outputs, inputs, _weights[l], 0, inputs);
         }
     }
 
@@ -103,18 +103,6 @@ internal sealed class MlpScoringNetwork
             Gemm.LinearForward(input, _weights[layer], _biases[layer], output, rows, inputs, outputs, _width == SimdWidth.Vector512 ? Gemm.DotProductWidth : _width);
             return;
         }
-        Gemm.Multiply(input, _weights[layer], output, rows, inputs, outputs, _width);
-        ReadOnlySpan<float> bias = _biases[layer];
-        for (int r = 0; r < rows; r++)
-            System.Numerics.Tensors.TensorPrimitives.Add(output.Slice(r * outputs, outputs), bias, output.Slice(r * outputs, outputs));
-    }
-
-    private static float[] Transpose(float[] matrix, int rows, int columns)
-    {
-        var transposed = new float[matrix.Length];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < columns; c++)
-                transposed[c * rows + r] = matrix[r * columns + c];
-        return transposed;
+        Gemm.LinearForwardTransposed(input, _weights[layer], _biases[layer], output, rows, inputs, outputs, _width);
     }
 }

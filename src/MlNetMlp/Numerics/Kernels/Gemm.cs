@@ -53,6 +53,48 @@ internal static class Gemm
         }
     }
 
+    /// <summary>
+    /// Whether a layer with <paramref name="outputs"/> outputs computes its forward product faster from transposed
+    /// weights ([inputs × outputs], <see cref="LinearForwardTransposed"/>): the broadcast kernel runs at full register
+    /// width with no horizontal sums, ~1.5–2× the dot-product kernel on the reference shapes, once a layer is at least
+    /// one register wide (narrower layers, like a 10-class output, would run its scalar tail).
+    /// </summary>
+    public static bool ForwardPrefersTransposed(int outputs, SimdWidth width) => width != SimdWidth.Scalar && outputs >= (int)width;
+
+    /// <summary>
+    /// <c>output[r, o] = bias[o] + Σ_i input[r, i]·weightsTransposed[i, o]</c>: the forward product from weights stored
+    /// [inputs × outputs] (see <see cref="Transpose"/>).
+    /// </summary>
+    public static void LinearForwardTransposed(ReadOnlySpan<float> input, ReadOnlySpan<float> weightsTransposed, ReadOnlySpan<float> bias, Span<float> output,
+        int rows, int inputs, int outputs, SimdWidth width)
+    {
+        CheckSize(bias.Length, 1, outputs, nameof(bias));
+        Multiply(input, weightsTransposed, output, rows, inputs, outputs, width);
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = output.Slice(r * outputs, outputs);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
+        }
+    }
+
+    /// <summary>
+    /// Rows <paramref name="firstRow"/> .. +<paramref name="rowCount"/> of the transpose of <paramref name="matrix"/>
+    /// ([<paramref name="rows"/> × <paramref name="columns"/>] row-major): <c>transposed[c, r] = matrix[r, c]</c>, so
+    /// workers can each fill a share.
+    /// </summary>
+    public static void Transpose(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> transposed, int firstRow, int rowCount)
+    {
+        CheckSize(matrix.Length, rows, columns, nameof(matrix));
+        CheckSize(transposed.Length, columns, rows, nameof(transposed));
+        if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > columns) throw new ArgumentOutOfRangeException(nameof(rowCount));
+        for (int c = firstRow; c < firstRow + rowCount; c++)
+        {
+            Span<float> destination = transposed.Slice(c * rows, rows);
+            for (int r = 0; r < rows; r++)
+                destination[r] = matrix[r * columns + c];
+        }
+    }
+
     /// <summary><c>c[m×n] = a[m×k]·b[k×n]</c>.</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) =>
         Multiply(a, b, c, m, k, n, Simd.Best);
