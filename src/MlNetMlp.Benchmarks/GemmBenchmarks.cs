@@ -8,7 +8,8 @@ namespace MlNetMlp.Benchmarks;
 /// 2-worker training loop splits them), for the layer shapes of the reference workload (784-128-128-10) and the
 /// CLI's default network (784-512-256-10), at every SIMD width this CPU has.
 /// <list type="bullet">
-/// <item>Forward: Y[rows×out] = X·Wᵀ + b.</item>
+/// <item>Forward: Y[rows×out] = X·Wᵀ + b (dot products over W's rows).</item>
+/// <item>ForwardTransposed: the same from Wᵀ stored [in×out] (broadcast FMA), what training and scoring use for layers at least one register wide.</item>
 /// <item>InputGradient: dX[rows×in] = dY·W.</item>
 /// <item>WeightGradient: dW[out×in] = dYᵀ·X.</item>
 /// </list>
@@ -35,7 +36,7 @@ public class GemmBenchmarks
 
     private SimdWidth Width => (SimdWidth)Lanes;
 
-    private float[] _x = [], _w = [], _b = [], _y = [], _dy = [], _dx = [], _dw = [];
+    private float[] _x = [], _w = [], _wt = [], _b = [], _y = [], _dy = [], _dx = [], _dw = [];
 
     [GlobalSetup]
     public void Setup()
@@ -45,6 +46,8 @@ public class GemmBenchmarks
         var (rows, inputs, outputs) = (Shape.Rows, Shape.Inputs, Shape.Outputs);
         _x = Random(rows * inputs);
         _w = Random(outputs * inputs);
+        _wt = new float[outputs * inputs];
+        Gemm.Transpose(_w, outputs, inputs, _wt, 0, inputs);
         _b = Random(outputs);
         _y = new float[rows * outputs];
         _dy = Random(rows * outputs);
@@ -54,6 +57,9 @@ public class GemmBenchmarks
 
     [Benchmark]
     public void Forward() => Gemm.LinearForward(_x, _w, _b, _y, Shape.Rows, Shape.Inputs, Shape.Outputs, Width);
+
+    [Benchmark]
+    public void ForwardTransposed() => Gemm.LinearForwardTransposed(_x, _wt, _b, _y, Shape.Rows, Shape.Inputs, Shape.Outputs, Width);
 
     [Benchmark]
     public void InputGradient() => Gemm.Multiply(_dy, _w, _dx, Shape.Rows, Shape.Outputs, Shape.Inputs, Width);
