@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MlNetMlp;
 using MlNetMlp.Mapping;
+using MlNetMlp.Numerics;
 using MlNetMlp.Persistence;
 
 [assembly: LoadableClass(typeof(MlpPredictionTransformer), null, typeof(SignatureLoadModel),
@@ -63,10 +64,10 @@ public sealed class MlpPredictionTransformer : ISingleFeaturePredictionTransform
 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
 
-    private MlpScoringMapping Bind(DataViewSchema inputSchema)
+    private ProbabilityScoringMapping<MlpInferenceWorkspace> Bind(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new MlpScoringMapping(this, inputSchema, _labelKeyValues);
+        return new(Model.ScoringNetwork, inputSchema, FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, _labelKeyValues);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)

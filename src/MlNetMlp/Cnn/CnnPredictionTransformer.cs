@@ -65,10 +65,10 @@ public sealed class CnnPredictionTransformer : ISingleFeaturePredictionTransform
 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
 
-    private CnnScoringMapping Bind(DataViewSchema inputSchema)
+    private ProbabilityScoringMapping<CnnWorkspace> Bind(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new CnnScoringMapping(this, inputSchema, _labelKeyValues);
+        return new(new CnnProbabilityModel(Model.Network), inputSchema, FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, _labelKeyValues);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)

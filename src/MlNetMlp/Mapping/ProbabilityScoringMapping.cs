@@ -5,17 +5,21 @@ using MlNetMlp.Persistence;
 
 namespace MlNetMlp.Mapping;
 
-/// <summary>Per-row MLP scoring: features → Score (probabilities) and PredictedLabel (arg-max key).</summary>
-internal sealed class MlpScoringMapping : ILookaheadRowMapping
+/// <summary>
+/// Per-row classifier scoring: a feature vector → Score (probabilities, slot names = the label's key values) and
+/// PredictedLabel (arg-max key), with the annotations ML.NET's multiclass Evaluate and PredictionEngine expect.
+/// </summary>
+internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMapping
 {
-    private readonly MlpScoringNetwork _network;
+    private readonly IProbabilityModel<TWorkspace> _network;
     private readonly DataViewSchema.Column _featureColumn;
 
-    public MlpScoringMapping(MlpPredictionTransformer transformer, DataViewSchema inputSchema, LabelKeyValues? labelKeyValues)
+    public ProbabilityScoringMapping(IProbabilityModel<TWorkspace> model, DataViewSchema inputSchema, string featureColumnName,
+        string scoreColumnName, string predictedLabelColumnName, LabelKeyValues? labelKeyValues)
     {
         InputSchema = inputSchema;
-        _network = transformer.Model.ScoringNetwork;
-        _featureColumn = SchemaChecks.FeatureVector(inputSchema, transformer.FeatureColumnName, transformer.Model.InputSize, nameof(inputSchema));
+        _network = model;
+        _featureColumn = SchemaChecks.FeatureVector(inputSchema, featureColumnName, model.InputSize, nameof(inputSchema));
         int classes = _network.ClassCount;
 
         var scoreAnnotations = new DataViewSchema.Annotations.Builder();
@@ -32,8 +36,8 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
 
         AddedColumns =
         [
-            new DataViewSchema.DetachedColumn(transformer.ScoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes), scoreAnnotations.ToAnnotations()),
-            new DataViewSchema.DetachedColumn(transformer.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classes), labelAnnotations.ToAnnotations()),
+            new DataViewSchema.DetachedColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, classes), scoreAnnotations.ToAnnotations()),
+            new DataViewSchema.DetachedColumn(predictedLabelColumnName, new KeyDataViewType(typeof(uint), classes), labelAnnotations.ToAnnotations()),
         ];
     }
 
@@ -80,11 +84,11 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
     }
 
     /// <summary>Scores one row at a time (PredictionEngine, and the fallback of <see cref="BlockScorer"/>).</summary>
-    private sealed class RowScorer(MlpScoringNetwork network, ValueGetter<VBuffer<float>> featureGetter)
+    private sealed class RowScorer(IProbabilityModel<TWorkspace> network, ValueGetter<VBuffer<float>> featureGetter)
     {
         private readonly float[] _dense = new float[network.InputSize];
         private readonly float[] _probabilities = new float[network.ClassCount];
-        private readonly MlpInferenceWorkspace _workspace = network.CreateWorkspace(1);
+        private readonly TWorkspace _workspace = network.CreateWorkspace(1);
         private VBuffer<float> _features;
         private long _scoredPosition = -1;
 
@@ -110,15 +114,15 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
     /// Scores blocks of rows read ahead by a second cursor; each row's id is checked against the
     /// main cursor's, and any mismatch (a source that does not repeat its order) switches to row-by-row scoring.
     /// A block is split across the cores: its rows are read on the cursor's thread, then each core scores
-    /// <see cref="RowsPerCore"/> of them (a few hundred microseconds of work, so handing parts to the thread
-    /// pool costs little).
+    /// <see cref="IProbabilityModel{TWorkspace}.BlockRowsPerCore"/> of them (a few hundred microseconds of work or
+    /// more, so handing parts to the thread pool costs little).
     /// </summary>
     private sealed class BlockScorer
     {
-        private const int RowsPerCore = 256;
         private static readonly int Cores = Math.Clamp(Environment.ProcessorCount, 1, 16);
-        private static readonly int BlockRows = RowsPerCore * Cores;
-        private readonly MlpScoringNetwork _network;
+        private readonly int _rowsPerCore;
+        private readonly int _blockRows;
+        private readonly IProbabilityModel<TWorkspace> _network;
         private readonly DataViewRowCursor _input;
         private readonly DataViewRowCursor _lookahead;
         private readonly ValueGetter<VBuffer<float>> _lookaheadFeatures;
@@ -126,25 +130,28 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
         private readonly ValueGetter<DataViewRowId> _inputId;
         private readonly float[] _features;
         private readonly float[] _probabilities;
-        private readonly DataViewRowId[] _ids = new DataViewRowId[BlockRows];
-        private readonly MlpInferenceWorkspace[] _workspaces;
+        private readonly DataViewRowId[] _ids;
+        private readonly TWorkspace[] _workspaces;
         private readonly RowScorer _fallback;
         private VBuffer<float> _buffer;
         private long _blockStart = -1;
         private int _blockCount;
         private bool _aligned = true;
 
-        public BlockScorer(MlpScoringNetwork network, DataViewSchema.Column featureColumn, DataViewRowCursor input, DataViewRowCursor lookahead)
+        public BlockScorer(IProbabilityModel<TWorkspace> network, DataViewSchema.Column featureColumn, DataViewRowCursor input, DataViewRowCursor lookahead)
         {
             _network = network;
+            _rowsPerCore = Math.Max(1, network.BlockRowsPerCore);
+            _blockRows = _rowsPerCore * Cores;
+            _ids = new DataViewRowId[_blockRows];
             _input = input;
             _lookahead = lookahead;
             _lookaheadFeatures = lookahead.GetGetter<VBuffer<float>>(lookahead.Schema[featureColumn.Index]);
             _lookaheadId = lookahead.GetIdGetter();
             _inputId = input.GetIdGetter();
-            _features = new float[BlockRows * network.InputSize];
-            _probabilities = new float[BlockRows * network.ClassCount];
-            _workspaces = Enumerable.Range(0, Cores).Select(_ => network.CreateWorkspace(RowsPerCore)).ToArray();
+            _features = new float[_blockRows * network.InputSize];
+            _probabilities = new float[_blockRows * network.ClassCount];
+            _workspaces = Enumerable.Range(0, Cores).Select(_ => network.CreateWorkspace(_rowsPerCore)).ToArray();
             _fallback = new RowScorer(network, input.GetGetter<VBuffer<float>>(featureColumn));
         }
 
@@ -173,7 +180,7 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
             if (_lookahead.Position != position - 1) { _aligned = false; return; }
 
             int count = 0, width = _network.InputSize;
-            while (count < BlockRows && _lookahead.MoveNext())
+            while (count < _blockRows && _lookahead.MoveNext())
             {
                 _lookaheadFeatures(ref _buffer);
                 _buffer.CopyTo(_features.AsSpan(count * width, width));
@@ -181,7 +188,7 @@ internal sealed class MlpScoringMapping : ILookaheadRowMapping
                 count++;
             }
             if (count == 0) { _aligned = false; return; }
-            int parts = (count + RowsPerCore - 1) / RowsPerCore;
+            int parts = (count + _rowsPerCore - 1) / _rowsPerCore;
             if (parts == 1)
                 ScorePart(count, 1, 0);
             else
