@@ -38,6 +38,9 @@ internal static class BenchCommand
             int timed = parse.GetValue(epochs);
             if (timed < 1) throw new ArgumentOutOfRangeException("--epochs", timed, "--epochs must be at least 1.");
             var result = TrainingEpochs(timed, parse.GetValue(optimizer), parse.GetValue(threads), cancellationToken);
+            double peak = FmaPeak.Measure(parse.GetValue(threads) ?? Environment.ProcessorCount);
+            result["fma_peak_gflops"] = peak;
+            result["share_of_peak"] = (double)result["gflops"]! / peak;
             if (parse.GetValue(torch))
             {
                 // PyTorch at its best thread setting on this machine: each count from 1 to the cores, the fastest kept
@@ -197,6 +200,12 @@ internal static class BenchCommand
                 ["batch_rows_per_second"] = BatchRowsPerSecond(model, test),
                 ["single_prediction_us"] = SinglePredictionMicroseconds(mlContext, model),
             };
+            // 2 FLOP per multiply-add: what a rate in rows/s asks of the arithmetic units.
+            long macsPerRow = Inputs * Hidden[0] + Hidden[0] * Hidden[1] + Hidden[1] * Classes;
+            double peak = FmaPeak.Measure(Environment.ProcessorCount);
+            result["batch_gflops"] = (double)result["batch_rows_per_second"]! * 2.0 * macsPerRow / 1e9;
+            result["fma_peak_gflops"] = peak;
+            result["peak_rows_per_second"] = peak * 1e9 / (2.0 * macsPerRow);
             var path = Path.Combine(Path.GetTempPath(), $"mlnetmlp-bench-{Environment.ProcessId}.zip");
             try
             {

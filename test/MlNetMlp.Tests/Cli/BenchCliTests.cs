@@ -1,0 +1,23 @@
+using System.Text.Json;
+using static MlNetMlp.Tests.Cli.CliTests;
+
+namespace MlNetMlp.Tests.Cli;
+
+/// <summary><c>bench score</c>: the JSON contract of the issue, with figures that are consistent with each other (no timing asserted).</summary>
+[TestClass]
+public sealed class BenchCliTests
+{
+    [TestMethod]
+    public void BenchScoreReportsBatchAndSinglePredictionFiguresInMemoryAndAfterLoad()
+    {
+        var bench = Run("bench", "score", "--json");
+        Assert.AreEqual(0, bench.exitCode, bench.stderr);
+        var result = JsonDocument.Parse(bench.stdout.Trim().Split('\n')[^1]).RootElement;
+        foreach (var key in new[] { "batch_rows_per_second", "single_prediction_us", "loaded_batch_rows_per_second", "loaded_single_prediction_us", "fma_peak_gflops" })
+            Assert.IsGreaterThan(0.0, result.GetProperty(key).GetDouble(), key);
+        // 784-128-128-10 is 118,016 multiply-adds a row: the reported GFLOP/s is that rate, and no rate beats the machine's FMA peak.
+        double rows = result.GetProperty("batch_rows_per_second").GetDouble();
+        Assert.AreEqual(rows * 2 * 118_016 / 1e9, result.GetProperty("batch_gflops").GetDouble(), 1e-9 * rows);
+        Assert.IsLessThan(result.GetProperty("peak_rows_per_second").GetDouble(), rows);
+    }
+}
