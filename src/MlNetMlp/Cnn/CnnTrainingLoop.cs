@@ -24,29 +24,10 @@ internal static class CnnTrainingLoop
         if (validation is not null) CheckData(network, validation, nameof(validation));
         int threads = Math.Clamp(options.NumberOfThreads ?? Environment.ProcessorCount, 1, 256);
 
-        int[] trainRows;
-        int[]? validationRows = null;
-        MlpDataSet? validationData = validation is { Rows: > 0 } ? validation : null;
-        if (validationData is null && options.ValidationFraction > 0 && train.Rows >= 2)
-        {
-            int[] permutation = Enumerable.Range(0, train.Rows).ToArray();
-            RandomStreams.Shuffle(permutation, new Random(RandomStreams.SubSeed(seed, RandomStreams.SplitStream)));
-            int validationCount = Math.Clamp((int)Math.Round(train.Rows * (double)options.ValidationFraction), 1, train.Rows - 1);
-            validationRows = permutation[..validationCount];
-            trainRows = permutation[validationCount..];
-            Array.Sort(validationRows);
-            Array.Sort(trainRows);
-            validationData = train;
-        }
-        else
-        {
-            trainRows = Enumerable.Range(0, train.Rows).ToArray();
-        }
-
-        int[]? trainMonitorRows = MonitoringRows(validationRows is null ? null : trainRows, train.Rows, options.MonitoringSubsetSize,
-            RandomStreams.SubSeed(seed, RandomStreams.TrainMonitoringStream));
-        int[]? validationMonitorRows = validationData is null ? null : MonitoringRows(validationRows, validationData.Rows,
-            options.MonitoringSubsetSize, RandomStreams.SubSeed(seed, RandomStreams.ValidationMonitoringStream));
+        var rows = TrainingRows.Plan(train, validation, options.ValidationFraction, options.MonitoringSubsetSize, seed);
+        int[] trainRows = rows.Train;
+        MlpDataSet? validationData = rows.ValidationData;
+        int[]? trainMonitorRows = rows.TrainMonitor, validationMonitorRows = rows.ValidationMonitor;
 
         int batchSize = Math.Clamp(options.BatchSize, 1, trainRows.Length);
         int batchesPerEpoch = (trainRows.Length + batchSize - 1) / batchSize;
@@ -89,29 +70,5 @@ internal static class CnnTrainingLoop
         }
         return history;
     }
-
-    private static void CheckData(CnnNetwork network, MlpDataSet data, string name)
-    {
-        if (data.FeatureCount != network.InputShape.Size)
-            throw new ArgumentException($"The data has {data.FeatureCount} values per row; the network reads {network.InputShape.Size}.", name);
-        foreach (int label in data.Labels)
-            if ((uint)label >= (uint)network.ClassCount)
-                throw new ArgumentException($"Label {label} is outside 0..{network.ClassCount - 1}.", name);
-    }
-
-    private static int[]? MonitoringRows(int[]? rows, int dataRows, int size, int seed)
-    {
-        int available = rows?.Length ?? dataRows;
-        if (size <= 0 || size >= available) return rows;
-        int[] candidates = rows is null ? Enumerable.Range(0, dataRows).ToArray() : (int[])rows.Clone();
-        var random = new Random(seed);
-        for (int i = 0; i < size; i++)
-        {
-            int j = i + random.Next(available - i);
-            (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
-        }
-        int[] subset = candidates[..size];
-        Array.Sort(subset);
-        return subset;
-    }
+    private static void CheckData(CnnNetwork network, MlpDataSet data, string name) => data.CheckFits(network.InputShape.Size, network.ClassCount, name);
 }
