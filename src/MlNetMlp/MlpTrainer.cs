@@ -94,13 +94,8 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         TrainingCheckpoint? resume = null;
         if (_options.CheckpointDirectory is { } checkpointDirectory)
         {
-            string checkpointPath = TrainingCheckpoint.PathIn(checkpointDirectory);
-            if (_options.ResumeFromCheckpoint && File.Exists(checkpointPath))
-            {
-                resume = TrainingCheckpoint.Load(checkpointPath);
-                if (_options.Seed is int requested && requested != resume.Seed)
-                    throw new InvalidDataException($"Checkpoint '{checkpointPath}' was written with seed {resume.Seed}, but Options.Seed is {requested}. Use the same seed, or delete the checkpoint to start over.");
-            }
+            resume = CheckpointFile.LoadForResume(TrainingCheckpoint.PathIn(checkpointDirectory), _options.ResumeFromCheckpoint, _options.Seed,
+                TrainingCheckpoint.Load, checkpoint => checkpoint.Seed);
             checkpointing = new MlpCheckpointing(checkpointDirectory, _options.CheckpointEveryEpochs, resume);
         }
 
