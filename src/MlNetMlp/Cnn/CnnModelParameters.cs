@@ -128,9 +128,11 @@ public sealed class CnnModelParameters
         CnnNetwork network;
         try
         {
-            network = new CnnNetwork(new TensorShape(channels, height, width), CnnLayerSpec.ParseList(layers), classes, pixelScale);
+            // No more parameters than the rest of the payload holds, checked before they are allocated.
+            long maxParameters = reader.BaseStream.CanSeek ? (reader.BaseStream.Length - reader.BaseStream.Position) / sizeof(float) : int.MaxValue;
+            network = new CnnNetwork(new TensorShape(channels, height, width), CnnLayerSpec.ParseList(layers), classes, pixelScale, maxParameters);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {
             throw ModelFormat.Corrupt($"layers \"{layers}\" ({e.Message})");
         }
