@@ -6,13 +6,15 @@ namespace MlNetMlp.Cnn;
 /// <summary>
 /// Epochs of mini-batch Adam on a <see cref="CnnNetwork"/> with the knobs of <see cref="CnnTrainer.Options"/>:
 /// shuffling, learning-rate schedule, validation split or set, monitoring subsets, cancellation and divergence.
-/// Same data, options, seed and thread count → bit-identical parameters.
+/// Batches come from an <see cref="IMlpBatchSource"/>, as for the MLP: rows in memory reshuffled from (seed, epoch),
+/// or an <c>IDataView</c> streamed through a shuffle buffer. Same data, options, seed and thread count →
+/// bit-identical parameters.
 /// </summary>
 internal static class CnnTrainingLoop
 {
     /// <summary>
-    /// Trains <paramref name="network"/> in place for <c>options.Epochs</c> epochs numbered from <paramref name="firstEpoch"/>.
-    /// <paramref name="onEpoch"/> runs after each epoch on the calling thread.
+    /// Trains <paramref name="network"/> in place for <c>options.Epochs</c> epochs numbered from <paramref name="firstEpoch"/>
+    /// on rows held in memory. <paramref name="onEpoch"/> runs after each epoch on the calling thread.
     /// </summary>
     /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (checked before every batch).</exception>
@@ -22,53 +24,69 @@ internal static class CnnTrainingLoop
         if (train.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(train));
         CheckData(network, train, nameof(train));
         if (validation is not null) CheckData(network, validation, nameof(validation));
-        int threads = Math.Clamp(options.NumberOfThreads ?? Environment.ProcessorCount, 1, 256);
-
         var rows = TrainingRows.Plan(train, validation, options.ValidationFraction, options.MonitoringSubsetSize, seed);
-        int[] trainRows = rows.Train;
-        MlpDataSet? validationData = rows.ValidationData;
-        int[]? trainMonitorRows = rows.TrainMonitor, validationMonitorRows = rows.ValidationMonitor;
+        var batches = new InMemoryBatches(train, rows.Train, options.BatchSize, options.Shuffle, seed);
+        return Run(network, batches, train, rows.TrainMonitor, rows.ValidationData, rows.ValidationMonitor, options, seed, firstEpoch, onEpoch, cancellationToken);
+    }
 
-        int batchSize = Math.Clamp(options.BatchSize, 1, trainRows.Length);
-        int batchesPerEpoch = (trainRows.Length + batchSize - 1) / batchSize;
-        using var engine = new CnnEngine(network, threads, batchSize, options.Beta1, options.Beta2, options.Epsilon, options.L2Regularization)
+    /// <summary>
+    /// Trains on batches streamed by <paramref name="batches"/>; per-epoch training accuracy is measured on
+    /// <paramref name="monitoring"/> (rows kept in memory), validation on <paramref name="validation"/>.
+    /// </summary>
+    public static IReadOnlyList<MlpEpochRecord> TrainStreaming(CnnNetwork network, IMlpBatchSource batches, MlpDataSet monitoring, MlpDataSet? validation,
+        CnnTrainer.Options options, int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken)
+    {
+        if (monitoring.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(batches));
+        CheckData(network, monitoring, nameof(monitoring));
+        if (validation is not null) CheckData(network, validation, nameof(validation));
+        return Run(network, batches, monitoring, null, validation is { Rows: > 0 } ? validation : null, null, options, seed, firstEpoch, onEpoch, cancellationToken);
+    }
+
+    private static IReadOnlyList<MlpEpochRecord> Run(CnnNetwork network, IMlpBatchSource batches, MlpDataSet trainMonitor, int[]? trainMonitorRows,
+        MlpDataSet? validationData, int[]? validationMonitorRows, CnnTrainer.Options options, int seed, int firstEpoch,
+        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken)
+    {
+        int threads = Math.Clamp(options.NumberOfThreads ?? Environment.ProcessorCount, 1, 256);
+        using var engine = new CnnEngine(network, threads, batches.BatchSize, options.Beta1, options.Beta2, options.Epsilon, options.L2Regularization)
         {
             Augmentation = new ImageAugmentation(options.RandomHorizontalFlip, options.RandomShift, RandomStreams.SubSeed(seed, RandomStreams.AugmentationStream)),
         };
-        var shuffleRandom = new Random(RandomStreams.SubSeed(seed, RandomStreams.ShuffleStream));
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);
         var history = new List<MlpEpochRecord>(options.Epochs);
-        int[] order = trainRows;
 
         for (int e = 0; e < options.Epochs; e++)
         {
             int epoch = firstEpoch + e;
             var stopwatch = Stopwatch.StartNew();
             float learningRate = LearningRateSchedule.At(options, e);
-            if (options.Shuffle)
-                RandomStreams.Shuffle(order, shuffleRandom);
+            batches.BeginEpoch(epoch);
             double lossSum = 0;
-            for (int b = 0; b < batchesPerEpoch; b++)
+            int b = 0;
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int start = b * batchSize, count = Math.Min(batchSize, order.Length - start);
-                double loss = engine.Step(train, order, start, count, learningRate, dropoutSeed, ((long)epoch << 32) | (uint)b);
+                if (!batches.TryNextBatch(out MlpDataSet data, out int[] order, out int start, out int count)) break;
+                double loss = engine.Step(data, order, start, count, learningRate, dropoutSeed, ((long)epoch << 32) | (uint)b);
                 if (!double.IsFinite(loss))
                     throw new MlpTrainingDivergedException(epoch, b + 1, loss, learningRate);
                 lossSum += loss;
+                b++;
             }
+            if (b == 0) throw new ArgumentException("There are no training rows.");
+
             cancellationToken.ThrowIfCancellationRequested();
-            (double monitoredLoss, double trainAccuracy) = engine.Evaluate(train, trainMonitorRows);
+            (double monitoredLoss, double trainAccuracy) = engine.Evaluate(trainMonitor, trainMonitorRows);
             if (!double.IsFinite(monitoredLoss))
-                throw new MlpTrainingDivergedException(epoch, batchesPerEpoch, monitoredLoss, learningRate);
+                throw new MlpTrainingDivergedException(epoch, b, monitoredLoss, learningRate);
             double? validationLoss = null, validationAccuracy = null;
             if (validationData is not null)
                 (validationLoss, validationAccuracy) = engine.Evaluate(validationData, validationMonitorRows);
-            var record = new MlpEpochRecord(epoch, lossSum / batchesPerEpoch, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
+            var record = new MlpEpochRecord(epoch, lossSum / b, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
             history.Add(record);
             onEpoch?.Invoke(record);
         }
         return history;
     }
+
     private static void CheckData(CnnNetwork network, MlpDataSet data, string name) => data.CheckFits(network.InputShape.Size, network.ClassCount, name);
 }
