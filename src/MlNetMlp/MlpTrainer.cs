@@ -90,13 +90,13 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         }
 
         // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles and dropout from it.
-        MlpCheckpointing? checkpointing = null;
+        Checkpointing<TrainingCheckpoint>? checkpointing = null;
         TrainingCheckpoint? resume = null;
         if (_options.CheckpointDirectory is { } checkpointDirectory)
         {
-            resume = CheckpointFile.LoadForResume(TrainingCheckpoint.PathIn(checkpointDirectory), _options.ResumeFromCheckpoint, _options.Seed,
-                TrainingCheckpoint.Load, checkpoint => checkpoint.Seed);
-            checkpointing = new MlpCheckpointing(checkpointDirectory, _options.CheckpointEveryEpochs, resume);
+            string checkpointPath = TrainingCheckpoint.PathIn(checkpointDirectory);
+            resume = CheckpointFile.LoadForResume(checkpointPath, _options.ResumeFromCheckpoint, _options.Seed, TrainingCheckpoint.Load, checkpoint => checkpoint.Seed);
+            checkpointing = new Checkpointing<TrainingCheckpoint>(checkpointPath, _options.CheckpointEveryEpochs, resume);
         }
 
         int seed = resume?.Seed ?? _options.Seed ?? _host.Rand.Next();
@@ -201,13 +201,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         Require(float.IsFinite(options.EarlyStoppingMinDelta) && options.EarlyStoppingMinDelta >= 0, nameof(Options.EarlyStoppingMinDelta), options.EarlyStoppingMinDelta, "must be zero or positive");
         Require(options.MonitoringSubsetSize >= 0, nameof(Options.MonitoringSubsetSize), options.MonitoringSubsetSize, "must be zero (all rows) or positive");
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
-        Require(options.ShuffleBufferSize >= 0, nameof(Options.ShuffleBufferSize), options.ShuffleBufferSize, "must be zero (read all rows into memory) or positive");
-        Require(options.ShuffleBufferSize == 0 || options.ValidationFraction == 0, nameof(Options.ValidationFraction), options.ValidationFraction,
-            "must be 0 when streaming (ShuffleBufferSize > 0); pass a validation IDataView to Fit instead");
-        Require(options.CheckpointDirectory is null || !string.IsNullOrWhiteSpace(options.CheckpointDirectory), nameof(Options.CheckpointDirectory), options.CheckpointDirectory,
-            "must be null (no checkpoints) or name a directory");
-        Require(options.CheckpointEveryEpochs > 0, nameof(Options.CheckpointEveryEpochs), options.CheckpointEveryEpochs, "must be at least 1");
-        Require(!options.ResumeFromCheckpoint || options.CheckpointDirectory is not null, nameof(Options.CheckpointDirectory), options.CheckpointDirectory,
-            "must name the directory to resume from when ResumeFromCheckpoint is true");
+        TrainerOptionRules.Streaming(Require, options.ShuffleBufferSize, options.ValidationFraction);
+        TrainerOptionRules.Checkpoints(Require, options.CheckpointDirectory, options.CheckpointEveryEpochs, options.ResumeFromCheckpoint);
     }
 }

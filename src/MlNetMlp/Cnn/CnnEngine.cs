@@ -68,6 +68,23 @@ internal sealed class CnnEngine : IDisposable
     /// <summary>Adam steps taken so far (t of the bias correction).</summary>
     public int AdamStep { get; private set; }
 
+    /// <summary>Adam's first moment per parameter (checkpoints save it).</summary>
+    public float[] AdamFirstMoment => _firstMoment;
+
+    /// <summary>Adam's second moment per parameter.</summary>
+    public float[] AdamSecondMoment => _secondMoment;
+
+    /// <summary>Puts Adam back where a checkpoint left it.</summary>
+    public void RestoreAdam(int step, ReadOnlySpan<float> firstMoment, ReadOnlySpan<float> secondMoment)
+    {
+        if (firstMoment.Length != _firstMoment.Length || secondMoment.Length != _secondMoment.Length)
+            throw new ArgumentException($"Adam's state has {_firstMoment.Length} values per moment; got {firstMoment.Length} and {secondMoment.Length}.");
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        AdamStep = step;
+        firstMoment.CopyTo(_firstMoment);
+        secondMoment.CopyTo(_secondMoment);
+    }
+
     /// <summary>The workspaces (tests look at activations and partial gradients).</summary>
     internal CnnWorkspace[] Workspaces => _workers;
 

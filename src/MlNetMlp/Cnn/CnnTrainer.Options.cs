@@ -123,5 +123,22 @@ public sealed partial class CnnTrainer
 
         /// <summary>Threads used for training. Null = all cores. Results are identical for a given seed and thread count.</summary>
         public int? NumberOfThreads;
+
+        /// <summary>
+        /// Directory where training saves a checkpoint (parameters, batch-norm running statistics, Adam's state, epoch,
+        /// history) every <see cref="CheckpointEveryEpochs"/> epochs and after the last one, replacing the file
+        /// (<c>cnn-checkpoint.bin</c>) atomically. Null = no checkpoints.
+        /// </summary>
+        public string? CheckpointDirectory;
+
+        /// <summary>Epochs between checkpoints (PyTorch Lightning's <c>every_n_epochs</c>).</summary>
+        public int CheckpointEveryEpochs = 1;
+
+        /// <summary>
+        /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (start from
+        /// scratch when there is none). Given the same data, options and thread count, the result is
+        /// bit-identical to a run that was never interrupted.
+        /// </summary>
+        public bool ResumeFromCheckpoint;
     }
 }

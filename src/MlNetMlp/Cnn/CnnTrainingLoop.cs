@@ -8,25 +8,29 @@ namespace MlNetMlp.Cnn;
 /// shuffling, learning-rate schedule, validation split or set, monitoring subsets, cancellation and divergence.
 /// Batches come from an <see cref="IMlpBatchSource"/>, as for the MLP: rows in memory reshuffled from (seed, epoch),
 /// or an <c>IDataView</c> streamed through a shuffle buffer. Same data, options, seed and thread count →
-/// bit-identical parameters.
+/// bit-identical parameters, whether the run went straight through or was resumed from a checkpoint.
 /// </summary>
 internal static class CnnTrainingLoop
 {
     /// <summary>
     /// Trains <paramref name="network"/> in place for <c>options.Epochs</c> epochs numbered from <paramref name="firstEpoch"/>
-    /// on rows held in memory. <paramref name="onEpoch"/> runs after each epoch on the calling thread.
+    /// on rows held in memory. Adam and the learning-rate schedule start fresh, unless <paramref name="checkpointing"/>
+    /// resumes a saved run; with checkpointing on, a checkpoint is saved every <c>EveryEpochs</c> epochs and after the
+    /// last one. <paramref name="onEpoch"/> runs after each epoch (and its checkpoint) on the calling thread.
     /// </summary>
     /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (checked before every batch).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static IReadOnlyList<MlpEpochRecord> Train(CnnNetwork network, MlpDataSet train, MlpDataSet? validation, CnnTrainer.Options options,
-        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken)
+        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<CnnCheckpoint>? checkpointing = null)
     {
         if (train.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(train));
         CheckData(network, train, nameof(train));
         if (validation is not null) CheckData(network, validation, nameof(validation));
         var rows = TrainingRows.Plan(train, validation, options.ValidationFraction, options.MonitoringSubsetSize, seed);
         var batches = new InMemoryBatches(train, rows.Train, options.BatchSize, options.Shuffle, seed);
-        return Run(network, batches, train, rows.TrainMonitor, rows.ValidationData, rows.ValidationMonitor, options, seed, firstEpoch, onEpoch, cancellationToken);
+        return Run(network, batches, train, rows.TrainMonitor, rows.ValidationData, rows.ValidationMonitor, options, seed, firstEpoch, onEpoch,
+            cancellationToken, checkpointing);
     }
 
     /// <summary>
@@ -34,17 +38,19 @@ internal static class CnnTrainingLoop
     /// <paramref name="monitoring"/> (rows kept in memory), validation on <paramref name="validation"/>.
     /// </summary>
     public static IReadOnlyList<MlpEpochRecord> TrainStreaming(CnnNetwork network, IMlpBatchSource batches, MlpDataSet monitoring, MlpDataSet? validation,
-        CnnTrainer.Options options, int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken)
+        CnnTrainer.Options options, int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken,
+        Checkpointing<CnnCheckpoint>? checkpointing = null)
     {
         if (monitoring.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(batches));
         CheckData(network, monitoring, nameof(monitoring));
         if (validation is not null) CheckData(network, validation, nameof(validation));
-        return Run(network, batches, monitoring, null, validation is { Rows: > 0 } ? validation : null, null, options, seed, firstEpoch, onEpoch, cancellationToken);
+        return Run(network, batches, monitoring, null, validation is { Rows: > 0 } ? validation : null, null, options, seed, firstEpoch, onEpoch,
+            cancellationToken, checkpointing);
     }
 
     private static IReadOnlyList<MlpEpochRecord> Run(CnnNetwork network, IMlpBatchSource batches, MlpDataSet trainMonitor, int[]? trainMonitorRows,
         MlpDataSet? validationData, int[]? validationMonitorRows, CnnTrainer.Options options, int seed, int firstEpoch,
-        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken)
+        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<CnnCheckpoint>? checkpointing)
     {
         int threads = Math.Clamp(options.NumberOfThreads ?? Environment.ProcessorCount, 1, 256);
         using var engine = new CnnEngine(network, threads, batches.BatchSize, options.Beta1, options.Beta2, options.Epsilon, options.L2Regularization)
@@ -53,8 +59,19 @@ internal static class CnnTrainingLoop
         };
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);
         var history = new List<MlpEpochRecord>(options.Epochs);
+        int firstIndex = 0;
 
-        for (int e = 0; e < options.Epochs; e++)
+        if (checkpointing?.ResumeFrom is { } resume)
+        {
+            // Everything that carries over from one epoch to the next comes back; the rest is a function of (seed, epoch).
+            resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batches.BatchSize);
+            network.CopyStateFrom(resume.Network);
+            engine.RestoreAdam(resume.AdamStep, resume.FirstMoment, resume.SecondMoment);
+            history.AddRange(resume.History);
+            firstIndex = resume.EpochsDone;
+        }
+
+        for (int e = firstIndex; e < options.Epochs; e++)
         {
             int epoch = firstEpoch + e;
             var stopwatch = Stopwatch.StartNew();
@@ -83,6 +100,15 @@ internal static class CnnTrainingLoop
                 (validationLoss, validationAccuracy) = engine.Evaluate(validationData, validationMonitorRows);
             var record = new MlpEpochRecord(epoch, lossSum / b, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
             history.Add(record);
+            if (checkpointing is not null && checkpointing.IsDue(e + 1, last: e == options.Epochs - 1))
+            {
+                new CnnCheckpoint
+                {
+                    Seed = seed, FirstEpoch = firstEpoch, EpochsDone = e + 1, TrainRows = batches.KnownRows, BatchSize = batches.BatchSize,
+                    Network = network, AdamStep = engine.AdamStep, FirstMoment = engine.AdamFirstMoment, SecondMoment = engine.AdamSecondMoment,
+                    History = history,
+                }.Save(checkpointing.FilePath);
+            }
             onEpoch?.Invoke(record);
         }
         return history;

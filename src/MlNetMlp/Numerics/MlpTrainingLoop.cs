@@ -23,7 +23,7 @@ internal static class MlpTrainingLoop
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked before every batch).</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static MlpTrainingResult Train(MlpNetwork network, MlpDataSet train, MlpDataSet? validation, MlpTrainer.Options options,
-        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing = null,
+        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<TrainingCheckpoint>? checkpointing = null,
         Action<MlpTrainingDivergedException>? onDiverged = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -45,7 +45,7 @@ internal static class MlpTrainingLoop
     /// </summary>
     public static MlpTrainingResult TrainStreaming(MlpNetwork network, IMlpBatchSource batches, MlpDataSet monitoring, MlpDataSet? validation,
         MlpTrainer.Options options, int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken,
-        MlpCheckpointing? checkpointing = null, Action<MlpTrainingDivergedException>? onDiverged = null)
+        Checkpointing<TrainingCheckpoint>? checkpointing = null, Action<MlpTrainingDivergedException>? onDiverged = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(batches);
@@ -59,7 +59,7 @@ internal static class MlpTrainingLoop
 
     private static MlpTrainingResult Run(MlpNetwork network, IMlpBatchSource batches, MlpDataSet trainMonitor, int[]? trainMonitorRows,
         MlpDataSet? validationData, int[]? validationMonitorRows, MlpTrainer.Options options, int seed, int firstEpoch,
-        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing,
+        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<TrainingCheckpoint>? checkpointing,
         Action<MlpTrainingDivergedException>? onDiverged)
     {
         network = network.Clone();
@@ -151,7 +151,7 @@ internal static class MlpTrainingLoop
             }
             bool stop = options.EarlyStopping && epochsWithoutImprovement >= options.EarlyStoppingPatience;
             bool last = stop || e == options.Epochs - 1;
-            if (checkpointing is not null && ((e + 1) % checkpointing.EveryEpochs == 0 || last))
+            if (checkpointing is not null && checkpointing.IsDue(e + 1, last))
             {
                 new TrainingCheckpoint
                 {

@@ -1,3 +1,5 @@
+using MlNetMlp.Persistence;
+
 namespace MlNetMlp.Numerics;
 
 /// <summary>
@@ -53,8 +55,8 @@ internal sealed class TrainingCheckpoint
         WriteNetwork(writer, Network);
         writer.Write((int)Optimizer);
         writer.Write(OptimizerStep);
-        WriteFloats(writer, OptimizerState1);
-        WriteFloats(writer, OptimizerState2);
+        writer.WriteFloats(OptimizerState1);
+        writer.WriteFloats(OptimizerState2);
         writer.Write(BestLoss);
         writer.Write(BestEpoch);
         writer.Write(EpochsWithoutImprovement);
@@ -143,14 +145,8 @@ internal sealed class TrainingCheckpoint
         writer.Write(network.EluAlpha);
         for (int l = 0; l < network.LinearLayerCount; l++)
         {
-            WriteFloats(writer, network.Weights[l]);
-            WriteFloats(writer, network.Biases[l]);
+            writer.WriteFloats(network.Weights[l]);
+            writer.WriteFloats(network.Biases[l]);
         }
-    }
-
-    private static void WriteFloats(BinaryWriter writer, float[] values)
-    {
-        writer.Write(values.Length);
-        foreach (float v in values) writer.Write(v);
     }
 }
