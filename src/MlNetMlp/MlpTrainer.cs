@@ -15,9 +15,6 @@ namespace MlNetMlp;
 /// </summary>
 public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransformer, MlpModelParameters>
 {
-    // Rows kept in memory to measure training accuracy per epoch when streaming without a MonitoringSubsetSize.
-    private const int DefaultStreamingMonitoringRows = 10_000;
-
     private readonly IHost _host;
     private readonly Options _options;
 
@@ -73,7 +70,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
         var train = streaming
-            ? TrainingData.Read(trainData, features, label, "training data", _options.MonitoringSubsetSize > 0 ? _options.MonitoringSubsetSize : DefaultStreamingMonitoringRows)
+            ? TrainingData.ReadMonitoringSample(trainData, features, label, _options.MonitoringSubsetSize)
             : TrainingData.Read(trainData, features, label, "training data");
         if (train.Rows == 0)
             throw new ArgumentException($"The training data has no rows with a label in column '{label.Name}'.", nameof(trainData));

@@ -125,6 +125,15 @@ public sealed partial class CnnTrainer
         public int? NumberOfThreads;
 
         /// <summary>
+        /// 0 (default) reads the training rows into memory once. A positive value streams them from the
+        /// <c>IDataView</c> every epoch instead, shuffled through a buffer of this many rows (like
+        /// <c>tf.data.Dataset.shuffle(buffer_size)</c>), so memory stays bounded however many images there are.
+        /// Training accuracy in the history is then measured on the first <see cref="MonitoringSubsetSize"/>
+        /// rows (10,000 when 0), and <see cref="ValidationFraction"/> must be 0 (pass a validation set to Fit).
+        /// </summary>
+        public int ShuffleBufferSize;
+
+        /// <summary>
         /// Directory where training saves a checkpoint (parameters, batch-norm running statistics, Adam's state, epoch,
         /// history) every <see cref="CheckpointEveryEpochs"/> epochs and after the last one, replacing the file
         /// (<c>cnn-checkpoint.bin</c>) atomically. Null = no checkpoints.

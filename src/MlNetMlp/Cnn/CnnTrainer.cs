@@ -70,7 +70,11 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             throw new ArgumentOutOfRangeException(nameof(Options.RandomShift), _options.RandomShift,
                 $"CnnTrainer.Options.RandomShift must be smaller than the {shape.Height}×{shape.Width} images of column '{image.Name}'.");
 
-        var train = TrainingData.Read(trainData, image, label, "training data");
+        bool streaming = _options.ShuffleBufferSize > 0;
+        // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
+        var train = streaming
+            ? TrainingData.ReadMonitoringSample(trainData, image, label, _options.MonitoringSubsetSize)
+            : TrainingData.Read(trainData, image, label, "training data");
         if (train.Rows == 0)
             throw new ArgumentException($"The training data has no rows with a label in column '{label.Name}'.", nameof(trainData));
 
@@ -113,8 +117,17 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             network.Initialize(new Random(seed));
         }
 
-        var history = CnnTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1,
-            record => EpochCompleted?.Invoke(this, record), cancellationToken, checkpointing);
+        Action<MlpEpochRecord> onEpoch = record => EpochCompleted?.Invoke(this, record);
+        IReadOnlyList<MlpEpochRecord> history;
+        if (streaming)
+        {
+            using var batches = new StreamingBatches(trainData, image, label, _options.ShuffleBufferSize, _options.BatchSize, _options.Shuffle, seed);
+            history = CnnTrainingLoop.TrainStreaming(network, batches, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing);
+        }
+        else
+        {
+            history = CnnTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing);
+        }
         var model = new CnnModelParameters(network, [.. previousHistory, .. history]);
         return new CnnPredictionTransformer(model, image.Name, LabelKeyValues.FromColumn(label));
     }
@@ -230,6 +243,7 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             nameof(Options.RandomShift), options.RandomShift, "must be zero (off) or positive and smaller than the image");
         Require(options.MonitoringSubsetSize >= 0, nameof(Options.MonitoringSubsetSize), options.MonitoringSubsetSize, "must be zero (all rows) or positive");
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
+        TrainerOptionRules.Streaming(Require, options.ShuffleBufferSize, options.ValidationFraction);
         TrainerOptionRules.Checkpoints(Require, options.CheckpointDirectory, options.CheckpointEveryEpochs, options.ResumeFromCheckpoint);
     }
 }

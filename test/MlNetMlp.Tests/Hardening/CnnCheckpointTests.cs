@@ -47,18 +47,20 @@ public sealed class CnnCheckpointTests
     }
 
     [TestMethod]
-    public void InterruptedAndResumedRunEndsWithBitIdenticalParameters()
+    [DataRow(0)]
+    [DataRow(50)]
+    public void InterruptedAndResumedRunEndsWithBitIdenticalParameters(int shuffleBuffer)
     {
-        var straight = new CnnTrainer(new MLContext(1), Options()).Fit(Data).Model;
+        var straight = new CnnTrainer(new MLContext(1), Options(shuffleBuffer: shuffleBuffer)).Fit(Data).Model;
         string directory = TempDirectory();
         try
         {
-            Interrupt(Options(directory), stopAfterEpoch: 2);
+            Interrupt(Options(directory, shuffleBuffer: shuffleBuffer), stopAfterEpoch: 2);
             var checkpoint = CnnCheckpoint.Load(CnnCheckpoint.PathIn(directory));
             Assert.AreEqual(2, checkpoint.EpochsDone);
             Assert.IsGreaterThan(0, checkpoint.AdamStep);
 
-            var resumedTrainer = new CnnTrainer(new MLContext(1), Options(directory, resume: true));
+            var resumedTrainer = new CnnTrainer(new MLContext(1), Options(directory, resume: true, shuffleBuffer: shuffleBuffer));
             var epochsRun = new List<int>();
             resumedTrainer.EpochCompleted += (_, e) => epochsRun.Add(e.Epoch);
             var resumed = resumedTrainer.Fit(Data).Model;
