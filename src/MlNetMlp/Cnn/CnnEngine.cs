@@ -34,6 +34,7 @@ internal sealed class CnnEngine : IDisposable
     private int[]? _order;
     private int _start, _count;
     private float _learningRate;
+    private CancellationToken _evaluationCancellation;
     private double[] _chunkLoss = [];
     private int[] _chunkCorrect = [];
 
@@ -210,8 +211,10 @@ internal sealed class CnnEngine : IDisposable
     /// <summary>
     /// Mean cross-entropy and accuracy in inference mode over <paramref name="rows"/> of <paramref name="data"/>
     /// (null = all), in fixed chunks summed in order, so the result does not depend on the worker count.
+    /// <paramref name="cancellationToken"/> is checked before every chunk, so that a large monitoring set does not
+    /// delay Ctrl+C (throws <see cref="OperationCanceledException"/>).
     /// </summary>
-    public (double Loss, double Accuracy) Evaluate(MlpDataSet data, int[]? rows)
+    public (double Loss, double Accuracy) Evaluate(MlpDataSet data, int[]? rows, CancellationToken cancellationToken = default)
     {
         int count = rows?.Length ?? data.Rows;
         if (count == 0) return (double.NaN, double.NaN);
@@ -224,6 +227,7 @@ internal sealed class CnnEngine : IDisposable
         _data = data;
         _order = rows;
         _count = count;
+        _evaluationCancellation = cancellationToken;
         try
         {
             _pool.Run(_evaluateJob);
@@ -232,7 +236,9 @@ internal sealed class CnnEngine : IDisposable
         {
             _data = null;
             _order = null;
+            _evaluationCancellation = default;
         }
+        cancellationToken.ThrowIfCancellationRequested(); // the workers stopped early: the sums are incomplete
         double loss = 0;
         long correct = 0;
         for (int c = 0; c < chunks; c++)
@@ -251,6 +257,7 @@ internal sealed class CnnEngine : IDisposable
         int chunks = (_count + EvaluationChunk - 1) / EvaluationChunk;
         for (int c = worker; c < chunks; c += _workers.Length)
         {
+            if (_evaluationCancellation.IsCancellationRequested) return;
             int first = c * EvaluationChunk, rows = Math.Min(EvaluationChunk, _count - first);
             Span<float> raw = work.GradientA.AsSpan(0, rows * size);
             for (int r = 0; r < rows; r++)

@@ -19,7 +19,7 @@ internal static class CnnTrainingLoop
     /// last one. <paramref name="onEpoch"/> runs after each epoch (and its checkpoint) on the calling thread.
     /// </summary>
     /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled (checked before every batch).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (checked before every batch and every monitoring chunk).</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static IReadOnlyList<MlpEpochRecord> Train(CnnNetwork network, MlpDataSet train, MlpDataSet? validation, CnnTrainer.Options options,
         int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<CnnCheckpoint>? checkpointing = null)
@@ -92,12 +92,12 @@ internal static class CnnTrainingLoop
             if (b == 0) throw new ArgumentException("There are no training rows.");
 
             cancellationToken.ThrowIfCancellationRequested();
-            (double monitoredLoss, double trainAccuracy) = engine.Evaluate(trainMonitor, trainMonitorRows);
+            (double monitoredLoss, double trainAccuracy) = engine.Evaluate(trainMonitor, trainMonitorRows, cancellationToken);
             if (!double.IsFinite(monitoredLoss))
                 throw new MlpTrainingDivergedException(epoch, b, monitoredLoss, learningRate);
             double? validationLoss = null, validationAccuracy = null;
             if (validationData is not null)
-                (validationLoss, validationAccuracy) = engine.Evaluate(validationData, validationMonitorRows);
+                (validationLoss, validationAccuracy) = engine.Evaluate(validationData, validationMonitorRows, cancellationToken);
             var record = new MlpEpochRecord(epoch, lossSum / b, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
             history.Add(record);
             if (checkpointing is not null && checkpointing.IsDue(e + 1, last: e == options.Epochs - 1))
