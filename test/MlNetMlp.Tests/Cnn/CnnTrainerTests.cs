@@ -208,6 +208,19 @@ public sealed class CnnTrainerTests
     }
 
     [TestMethod]
+    public void MonitoringStopsOnCancellation()
+    {
+        // The end-of-epoch measurement is the longest stretch without a mini-batch: it checks the token too.
+        var network = new CnnNetwork(new TensorShape(1, Shapes.Side, Shapes.Side), CnnLayerSpec.ParseList(SmallLayers), 4, 1f / 255);
+        network.Initialize(new Random(1));
+        var rows = Shapes.Make(100, 12);
+        var data = new MlNetMlp.Numerics.MlpDataSet(rows.SelectMany(r => r.Image).ToArray(), rows.Select(r => Array.IndexOf(Shapes.Classes, r.Label)).ToArray(), Shapes.Side * Shapes.Side);
+        using var engine = new CnnEngine(network, threads: 2, maxBatchRows: 32);
+        Assert.IsTrue(double.IsFinite(engine.Evaluate(data, null).Loss));
+        Assert.ThrowsExactly<OperationCanceledException>(() => engine.Evaluate(data, null, new CancellationToken(canceled: true)));
+    }
+
+    [TestMethod]
     public void TheImageShapeComesFromTheColumnOrTheOptions()
     {
         var ml = new MLContext(seed: 1);
