@@ -7,7 +7,7 @@ namespace MlNetMlp.Cli;
 
 /// <summary>
 /// <c>mlnetmlp train --model cnn</c>: the convolutional baseline on the raw 28×28 images (it scales pixels
-/// itself), with the same output, model file and <c>--json</c> contract as the MLP.
+/// itself), with the same output, model file, checkpoint/resume, streaming and <c>--json</c> contract as the MLP.
 /// </summary>
 internal static class TrainCnn
 {
@@ -23,7 +23,11 @@ internal static class TrainCnn
         Option<int> Seed,
         Option<int?> Threads,
         Option<bool> RandomFlip,
-        Option<int> RandomShift);
+        Option<int> RandomShift,
+        Option<string?> CheckpointDirectory,
+        Option<int> CheckpointEvery,
+        Option<bool> Resume,
+        Option<int> ShuffleBuffer);
 
     public static int Run(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly, string? dataDirectory, int? trainRows,
         string outputPath, bool json, CancellationToken cancellationToken)
@@ -46,6 +50,11 @@ internal static class TrainCnn
         if (parse.GetResult(a.RandomShift) is { Implicit: false }) options.RandomShift = parse.GetValue(a.RandomShift);
         options.Seed = parse.GetValue(a.Seed);
         options.NumberOfThreads = parse.GetValue(a.Threads);
+        options.CheckpointDirectory = parse.GetValue(a.CheckpointDirectory);
+        options.CheckpointEveryEpochs = parse.GetValue(a.CheckpointEvery);
+        options.ResumeFromCheckpoint = parse.GetValue(a.Resume);
+        options.ShuffleBufferSize = parse.GetValue(a.ShuffleBuffer);
+        CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
         CnnTrainer.Validate(options);
 
         var mlContext = new MLContext(seed: options.Seed);
@@ -54,8 +63,10 @@ internal static class TrainCnn
         var trainer = mlContext.MulticlassClassification.Trainers.Cnn(options);
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows");
+        int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
+            Cnn.CnnCheckpoint.PathIn, path => Cnn.CnnCheckpoint.Load(path).EpochsDone);
         var stopwatch = Stopwatch.StartNew();
-        var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone: 0, () => trainer.Fit(train, null, null, cancellationToken));
+        var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(train, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
 
         var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));

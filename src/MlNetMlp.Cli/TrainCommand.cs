@@ -41,7 +41,7 @@ internal static class TrainCommand
         var randomFlip = new Option<bool>("--random-flip") { Description = "CNN: mirror training images left-right at random (RandomHorizontalFlip)." };
         var randomShift = new Option<int>("--random-shift") { Description = "CNN: translate training images by up to N pixels at random (RandomCrop with padding N); 0 = off." };
         var layers = new Option<string>("--layers") { Description = "CNN hidden layers (--model cnn), e.g. conv32,bn,relu,pool,flatten,dense128.", DefaultValueFactory = _ => CnnTrainer.DefaultLayers };
-        var checkpointDirectory = new Option<string?>("--checkpoint-dir") { Description = "Save a checkpoint (weights, optimizer state, epoch, history) in this directory, atomically." };
+        var checkpointDirectory = new Option<string?>("--checkpoint-dir") { Description = "Save a checkpoint (weights, optimizer state, epoch, history) in this directory, atomically (MLP and CNN)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointEveryEpochs };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same options and --threads)." };
         var onDivergence = new Option<string>("--on-divergence") { Description = "When the loss becomes NaN/∞: stop (exit 2) or keep-best (save the best finished epoch).", DefaultValueFactory = _ => "stop" };
@@ -58,10 +58,11 @@ internal static class TrainCommand
         {
             if (parse.GetValue(model) == ModelKind.Cnn)
             {
-                Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization,
-                    checkpointDirectory, checkpointEvery, resume, onDivergence, shuffleBuffer];
-                return Task.FromResult(TrainCnn.Run(parse, new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads, randomFlip, randomShift),
-                    mlpOnly, parse.GetValue(data), parse.GetValue(trainRows), parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
+                Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization, onDivergence];
+                var cnnArguments = new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads, randomFlip, randomShift,
+                    checkpointDirectory, checkpointEvery, resume, shuffleBuffer);
+                return Task.FromResult(TrainCnn.Run(parse, cnnArguments, mlpOnly, parse.GetValue(data), parse.GetValue(trainRows), parse.GetValue(output)!,
+                    parse.GetValue(json), cancellationToken));
             }
             foreach (var cnnOnly in new Option[] { layers, randomFlip, randomShift })
                 if (parse.GetResult(cnnOnly) is { Implicit: false })
@@ -89,8 +90,7 @@ internal static class TrainCommand
             options.ResumeFromCheckpoint = parse.GetValue(resume);
             options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
             options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
-            if (options.ResumeFromCheckpoint && options.CheckpointDirectory is null)
-                throw new ArgumentOutOfRangeException("--resume", "--resume needs --checkpoint-dir DIR (the directory a previous run saved its checkpoint in).");
+            CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
             MlpTrainer.Validate(options);
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
@@ -122,20 +122,8 @@ internal static class TrainCommand
         var trainer = new MlpTrainer(mlContext, options);
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
-        int epochsDone = 0;
-        if (options.CheckpointDirectory is { } checkpointDirectory)
-        {
-            string checkpoint = Numerics.TrainingCheckpoint.PathIn(checkpointDirectory);
-            if (options.ResumeFromCheckpoint && File.Exists(checkpoint))
-            {
-                epochsDone = Numerics.TrainingCheckpoint.Load(checkpoint).EpochsDone;
-                Terminal.Line($"resuming from {checkpoint}: {epochsDone} of {options.Epochs} epochs done");
-            }
-            else
-            {
-                Terminal.Line($"checkpoints every {options.CheckpointEveryEpochs} epoch(s) to {checkpoint}" + (options.ResumeFromCheckpoint ? " (none to resume from yet)" : ""));
-            }
-        }
+        int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
+            Numerics.TrainingCheckpoint.PathIn, path => Numerics.TrainingCheckpoint.Load(path).EpochsDone);
         MlpTrainingDivergedException? diverged = null;
         trainer.TrainingDiverged += (_, e) =>
         {

@@ -15,9 +15,6 @@ namespace MlNetMlp;
 /// </summary>
 public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransformer, MlpModelParameters>
 {
-    // Rows kept in memory to measure training accuracy per epoch when streaming without a MonitoringSubsetSize.
-    private const int DefaultStreamingMonitoringRows = 10_000;
-
     private readonly IHost _host;
     private readonly Options _options;
 
@@ -73,7 +70,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
         var train = streaming
-            ? TrainingData.Read(trainData, features, label, "training data", _options.MonitoringSubsetSize > 0 ? _options.MonitoringSubsetSize : DefaultStreamingMonitoringRows)
+            ? TrainingData.ReadMonitoringSample(trainData, features, label, _options.MonitoringSubsetSize)
             : TrainingData.Read(trainData, features, label, "training data");
         if (train.Rows == 0)
             throw new ArgumentException($"The training data has no rows with a label in column '{label.Name}'.", nameof(trainData));
@@ -90,18 +87,13 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         }
 
         // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles and dropout from it.
-        MlpCheckpointing? checkpointing = null;
+        Checkpointing<TrainingCheckpoint>? checkpointing = null;
         TrainingCheckpoint? resume = null;
         if (_options.CheckpointDirectory is { } checkpointDirectory)
         {
             string checkpointPath = TrainingCheckpoint.PathIn(checkpointDirectory);
-            if (_options.ResumeFromCheckpoint && File.Exists(checkpointPath))
-            {
-                resume = TrainingCheckpoint.Load(checkpointPath);
-                if (_options.Seed is int requested && requested != resume.Seed)
-                    throw new InvalidDataException($"Checkpoint '{checkpointPath}' was written with seed {resume.Seed}, but Options.Seed is {requested}. Use the same seed, or delete the checkpoint to start over.");
-            }
-            checkpointing = new MlpCheckpointing(checkpointDirectory, _options.CheckpointEveryEpochs, resume);
+            resume = CheckpointFile.LoadForResume(checkpointPath, _options.ResumeFromCheckpoint, _options.Seed, TrainingCheckpoint.Load, checkpoint => checkpoint.Seed);
+            checkpointing = new Checkpointing<TrainingCheckpoint>(checkpointPath, _options.CheckpointEveryEpochs, resume);
         }
 
         int seed = resume?.Seed ?? _options.Seed ?? _host.Rand.Next();
@@ -206,13 +198,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         Require(float.IsFinite(options.EarlyStoppingMinDelta) && options.EarlyStoppingMinDelta >= 0, nameof(Options.EarlyStoppingMinDelta), options.EarlyStoppingMinDelta, "must be zero or positive");
         Require(options.MonitoringSubsetSize >= 0, nameof(Options.MonitoringSubsetSize), options.MonitoringSubsetSize, "must be zero (all rows) or positive");
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
-        Require(options.ShuffleBufferSize >= 0, nameof(Options.ShuffleBufferSize), options.ShuffleBufferSize, "must be zero (read all rows into memory) or positive");
-        Require(options.ShuffleBufferSize == 0 || options.ValidationFraction == 0, nameof(Options.ValidationFraction), options.ValidationFraction,
-            "must be 0 when streaming (ShuffleBufferSize > 0); pass a validation IDataView to Fit instead");
-        Require(options.CheckpointDirectory is null || !string.IsNullOrWhiteSpace(options.CheckpointDirectory), nameof(Options.CheckpointDirectory), options.CheckpointDirectory,
-            "must be null (no checkpoints) or name a directory");
-        Require(options.CheckpointEveryEpochs > 0, nameof(Options.CheckpointEveryEpochs), options.CheckpointEveryEpochs, "must be at least 1");
-        Require(!options.ResumeFromCheckpoint || options.CheckpointDirectory is not null, nameof(Options.CheckpointDirectory), options.CheckpointDirectory,
-            "must name the directory to resume from when ResumeFromCheckpoint is true");
+        TrainerOptionRules.Streaming(Require, options.ShuffleBufferSize, options.ValidationFraction);
+        TrainerOptionRules.Checkpoints(Require, options.CheckpointDirectory, options.CheckpointEveryEpochs, options.ResumeFromCheckpoint);
     }
 }

@@ -34,6 +34,7 @@ internal sealed class CnnEngine : IDisposable
     private int[]? _order;
     private int _start, _count;
     private float _learningRate;
+    private CancellationToken _evaluationCancellation;
     private double[] _chunkLoss = [];
     private int[] _chunkCorrect = [];
 
@@ -67,6 +68,23 @@ internal sealed class CnnEngine : IDisposable
 
     /// <summary>Adam steps taken so far (t of the bias correction).</summary>
     public int AdamStep { get; private set; }
+
+    /// <summary>Adam's first moment per parameter (checkpoints save it).</summary>
+    public float[] AdamFirstMoment => _firstMoment;
+
+    /// <summary>Adam's second moment per parameter.</summary>
+    public float[] AdamSecondMoment => _secondMoment;
+
+    /// <summary>Puts Adam back where a checkpoint left it.</summary>
+    public void RestoreAdam(int step, ReadOnlySpan<float> firstMoment, ReadOnlySpan<float> secondMoment)
+    {
+        if (firstMoment.Length != _firstMoment.Length || secondMoment.Length != _secondMoment.Length)
+            throw new ArgumentException($"Adam's state has {_firstMoment.Length} values per moment; got {firstMoment.Length} and {secondMoment.Length}.");
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        AdamStep = step;
+        firstMoment.CopyTo(_firstMoment);
+        secondMoment.CopyTo(_secondMoment);
+    }
 
     /// <summary>The workspaces (tests look at activations and partial gradients).</summary>
     internal CnnWorkspace[] Workspaces => _workers;
@@ -193,8 +211,10 @@ internal sealed class CnnEngine : IDisposable
     /// <summary>
     /// Mean cross-entropy and accuracy in inference mode over <paramref name="rows"/> of <paramref name="data"/>
     /// (null = all), in fixed chunks summed in order, so the result does not depend on the worker count.
+    /// <paramref name="cancellationToken"/> is checked before every chunk, so that a large monitoring set does not
+    /// delay Ctrl+C (throws <see cref="OperationCanceledException"/>).
     /// </summary>
-    public (double Loss, double Accuracy) Evaluate(MlpDataSet data, int[]? rows)
+    public (double Loss, double Accuracy) Evaluate(MlpDataSet data, int[]? rows, CancellationToken cancellationToken = default)
     {
         int count = rows?.Length ?? data.Rows;
         if (count == 0) return (double.NaN, double.NaN);
@@ -207,6 +227,7 @@ internal sealed class CnnEngine : IDisposable
         _data = data;
         _order = rows;
         _count = count;
+        _evaluationCancellation = cancellationToken;
         try
         {
             _pool.Run(_evaluateJob);
@@ -215,7 +236,9 @@ internal sealed class CnnEngine : IDisposable
         {
             _data = null;
             _order = null;
+            _evaluationCancellation = default;
         }
+        cancellationToken.ThrowIfCancellationRequested(); // the workers stopped early: the sums are incomplete
         double loss = 0;
         long correct = 0;
         for (int c = 0; c < chunks; c++)
@@ -234,6 +257,7 @@ internal sealed class CnnEngine : IDisposable
         int chunks = (_count + EvaluationChunk - 1) / EvaluationChunk;
         for (int c = worker; c < chunks; c += _workers.Length)
         {
+            if (_evaluationCancellation.IsCancellationRequested) return;
             int first = c * EvaluationChunk, rows = Math.Min(EvaluationChunk, _count - first);
             Span<float> raw = work.GradientA.AsSpan(0, rows * size);
             for (int r = 0; r < rows; r++)

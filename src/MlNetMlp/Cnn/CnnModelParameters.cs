@@ -10,7 +10,8 @@ namespace MlNetMlp;
 /// </summary>
 public sealed class CnnModelParameters
 {
-    private const int FormatVersion = 1;
+    // Version 1 stored each epoch's wall time; version 2 leaves it out, so equal models save to equal bytes.
+    private const int FormatVersion = 2, WallTimeFormatVersion = 1;
 
     internal CnnModelParameters(CnnNetwork network, IReadOnlyList<MlpEpochRecord> history)
     {
@@ -56,7 +57,11 @@ public sealed class CnnModelParameters
     /// <summary>Names of the batch-norm running statistics: "bn1.running_mean", "bn1.running_var", ….</summary>
     public IReadOnlyList<string> BufferNames => Network.BufferTensors.Select(t => t.Name).ToArray();
 
-    /// <summary>Per-epoch training history, oldest first (including epochs before a warm start).</summary>
+    /// <summary>
+    /// Per-epoch training history, oldest first (including epochs before a warm start). Saved with the model
+    /// except <see cref="MlpEpochRecord.Elapsed"/>, which reads as zero after loading (timings would make model
+    /// files irreproducible); models saved by earlier builds still bring theirs back.
+    /// </summary>
     public IReadOnlyList<MlpEpochRecord> History { get; }
 
     /// <summary>
@@ -105,13 +110,14 @@ public sealed class CnnModelParameters
         writer.Write(LayersText);
         writer.WriteFloats(Network.Parameters);
         writer.WriteFloats(Network.Buffers);
-        Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: true);
+        Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: false);
     }
 
     internal static CnnModelParameters Load(BinaryReader reader)
     {
         int version = reader.ReadInt32();
-        if (version != FormatVersion) throw ModelFormat.Corrupt($"CNN payload version {version} (this build reads {FormatVersion})");
+        if (version != FormatVersion && version != WallTimeFormatVersion)
+            throw ModelFormat.Corrupt($"CNN payload version {version} (this build reads {WallTimeFormatVersion} and {FormatVersion})");
         const int MaxSide = 1 << 16;
         int channels = reader.ReadCount(MaxSide, "image channels"), height = reader.ReadCount(MaxSide, "image height"), width = reader.ReadCount(MaxSide, "image width");
         int classes = reader.ReadCount(1 << 24, "class count");
@@ -122,16 +128,18 @@ public sealed class CnnModelParameters
         CnnNetwork network;
         try
         {
-            network = new CnnNetwork(new TensorShape(channels, height, width), CnnLayerSpec.ParseList(layers), classes, pixelScale);
+            // No more parameters than the rest of the payload holds, checked before they are allocated.
+            long maxParameters = reader.BaseStream.CanSeek ? (reader.BaseStream.Length - reader.BaseStream.Position) / sizeof(float) : int.MaxValue;
+            network = new CnnNetwork(new TensorShape(channels, height, width), CnnLayerSpec.ParseList(layers), classes, pixelScale, maxParameters);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException)
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {
             throw ModelFormat.Corrupt($"layers \"{layers}\" ({e.Message})");
         }
         reader.ReadFloats(network.Parameters.Length, "parameters").CopyTo(network.Parameters, 0);
         reader.ReadFloats(network.Buffers.Length, "running statistics").CopyTo(network.Buffers, 0);
         network.Prepare();
-        var history = Persistence.EpochHistoryFormat.Read(reader, reader.ReadCount(10_000_000, "history length"), withElapsed: true);
+        var history = Persistence.EpochHistoryFormat.Read(reader, reader.ReadCount(10_000_000, "history length"), withElapsed: version == WallTimeFormatVersion);
         return new CnnModelParameters(network, history);
     }
 }

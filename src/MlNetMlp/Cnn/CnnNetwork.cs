@@ -17,7 +17,16 @@ internal sealed record CnnTensor(string Name, int Offset, int Length, bool IsWei
 /// </summary>
 internal sealed class CnnNetwork
 {
-    public CnnNetwork(TensorShape inputShape, IReadOnlyList<CnnLayerSpec> specs, int classCount, float pixelScale)
+    /// <param name="inputShape">Channels × height × width of one input row.</param>
+    /// <param name="specs">The hidden layers; the output layer is appended.</param>
+    /// <param name="classCount">Units of the output layer.</param>
+    /// <param name="pixelScale">Multiplier applied to every input value as it is loaded.</param>
+    /// <param name="maxParameters">
+    /// Refuse (<see cref="ArgumentOutOfRangeException"/>) a network with more parameters, before allocating them: loaders
+    /// pass what the file can hold, so a corrupt description cannot cost gigabytes.
+    /// </param>
+    /// <exception cref="OverflowException">A shape or parameter count does not fit an <see cref="int"/>.</exception>
+    public CnnNetwork(TensorShape inputShape, IReadOnlyList<CnnLayerSpec> specs, int classCount, float pixelScale, long maxParameters = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(specs);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
@@ -69,6 +78,9 @@ internal sealed class CnnNetwork
         Layers = layers.ToArray();
         LayerNames = names.ToArray();
 
+        long total = Layers.Sum(l => (long)l.ParameterLength);
+        if (total > maxParameters)
+            throw new ArgumentOutOfRangeException(nameof(maxParameters), $"The network needs {total:N0} parameters, more than the {maxParameters:N0} there can be.");
         int parameters = 0, buffers = 0;
         var parameterTensors = new List<CnnTensor>();
         var bufferTensors = new List<CnnTensor>();

@@ -123,5 +123,31 @@ public sealed partial class CnnTrainer
 
         /// <summary>Threads used for training. Null = all cores. Results are identical for a given seed and thread count.</summary>
         public int? NumberOfThreads;
+
+        /// <summary>
+        /// 0 (default) reads the training rows into memory once. A positive value streams them from the
+        /// <c>IDataView</c> every epoch instead, shuffled through a buffer of this many rows (like
+        /// <c>tf.data.Dataset.shuffle(buffer_size)</c>), so memory stays bounded however many images there are.
+        /// Training accuracy in the history is then measured on the first <see cref="MonitoringSubsetSize"/>
+        /// rows (10,000 when 0), and <see cref="ValidationFraction"/> must be 0 (pass a validation set to Fit).
+        /// </summary>
+        public int ShuffleBufferSize;
+
+        /// <summary>
+        /// Directory where training saves a checkpoint (parameters, batch-norm running statistics, Adam's state, epoch,
+        /// history) every <see cref="CheckpointEveryEpochs"/> epochs and after the last one, replacing the file
+        /// (<c>cnn-checkpoint.bin</c>) atomically. Null = no checkpoints.
+        /// </summary>
+        public string? CheckpointDirectory;
+
+        /// <summary>Epochs between checkpoints (PyTorch Lightning's <c>every_n_epochs</c>).</summary>
+        public int CheckpointEveryEpochs = 1;
+
+        /// <summary>
+        /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (start from
+        /// scratch when there is none). Given the same data, options and thread count, the result is
+        /// bit-identical to a run that was never interrupted.
+        /// </summary>
+        public bool ResumeFromCheckpoint;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
 using MlNetMlp.Cnn;
 using MlNetMlp.Mapping;
+using MlNetMlp.Numerics;
 using MlNetMlp.Persistence;
 
 namespace MlNetMlp;
@@ -69,11 +70,15 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             throw new ArgumentOutOfRangeException(nameof(Options.RandomShift), _options.RandomShift,
                 $"CnnTrainer.Options.RandomShift must be smaller than the {shape.Height}×{shape.Width} images of column '{image.Name}'.");
 
-        var train = TrainingData.Read(trainData, image, label, "training data");
+        bool streaming = _options.ShuffleBufferSize > 0;
+        // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
+        var train = streaming
+            ? TrainingData.ReadMonitoringSample(trainData, image, label, _options.MonitoringSubsetSize)
+            : TrainingData.Read(trainData, image, label, "training data");
         if (train.Rows == 0)
             throw new ArgumentException($"The training data has no rows with a label in column '{label.Name}'.", nameof(trainData));
 
-        Numerics.MlpDataSet? validation = null;
+        MlpDataSet? validation = null;
         if (validationData != null)
         {
             var validationLabel = SchemaChecks.KeyLabel(validationData.Schema, _options.LabelColumnName, nameof(validationData));
@@ -84,7 +89,17 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             validation = TrainingData.Read(validationData, validationImage, validationLabel, "validation data");
         }
 
-        int seed = _options.Seed ?? _host.Rand.Next();
+        // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles, dropout and augmentation from it.
+        Checkpointing<CnnCheckpoint>? checkpointing = null;
+        CnnCheckpoint? resume = null;
+        if (_options.CheckpointDirectory is { } checkpointDirectory)
+        {
+            string checkpointPath = CnnCheckpoint.PathIn(checkpointDirectory);
+            resume = CheckpointFile.LoadForResume(checkpointPath, _options.ResumeFromCheckpoint, _options.Seed, CnnCheckpoint.Load, checkpoint => checkpoint.Seed);
+            checkpointing = new Checkpointing<CnnCheckpoint>(checkpointPath, _options.CheckpointEveryEpochs, resume);
+        }
+
+        int seed = resume?.Seed ?? _options.Seed ?? _host.Rand.Next();
         CnnNetwork network;
         IReadOnlyList<MlpEpochRecord> previousHistory = [];
         if (initialModel != null)
@@ -102,8 +117,17 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             network.Initialize(new Random(seed));
         }
 
-        var history = CnnTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1,
-            record => EpochCompleted?.Invoke(this, record), cancellationToken);
+        Action<MlpEpochRecord> onEpoch = record => EpochCompleted?.Invoke(this, record);
+        IReadOnlyList<MlpEpochRecord> history;
+        if (streaming)
+        {
+            using var batches = new StreamingBatches(trainData, image, label, _options.ShuffleBufferSize, _options.BatchSize, _options.Shuffle, seed);
+            history = CnnTrainingLoop.TrainStreaming(network, batches, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing);
+        }
+        else
+        {
+            history = CnnTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing);
+        }
         var model = new CnnModelParameters(network, [.. previousHistory, .. history]);
         return new CnnPredictionTransformer(model, image.Name, LabelKeyValues.FromColumn(label));
     }
@@ -219,5 +243,7 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             nameof(Options.RandomShift), options.RandomShift, "must be zero (off) or positive and smaller than the image");
         Require(options.MonitoringSubsetSize >= 0, nameof(Options.MonitoringSubsetSize), options.MonitoringSubsetSize, "must be zero (all rows) or positive");
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
+        TrainerOptionRules.Streaming(Require, options.ShuffleBufferSize, options.ValidationFraction);
+        TrainerOptionRules.Checkpoints(Require, options.CheckpointDirectory, options.CheckpointEveryEpochs, options.ResumeFromCheckpoint);
     }
 }

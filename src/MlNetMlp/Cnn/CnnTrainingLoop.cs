@@ -6,112 +6,113 @@ namespace MlNetMlp.Cnn;
 /// <summary>
 /// Epochs of mini-batch Adam on a <see cref="CnnNetwork"/> with the knobs of <see cref="CnnTrainer.Options"/>:
 /// shuffling, learning-rate schedule, validation split or set, monitoring subsets, cancellation and divergence.
-/// Same data, options, seed and thread count → bit-identical parameters.
+/// Batches come from an <see cref="IMlpBatchSource"/>, as for the MLP: rows in memory reshuffled from (seed, epoch),
+/// or an <c>IDataView</c> streamed through a shuffle buffer. Same data, options, seed and thread count →
+/// bit-identical parameters, whether the run went straight through or was resumed from a checkpoint.
 /// </summary>
 internal static class CnnTrainingLoop
 {
     /// <summary>
-    /// Trains <paramref name="network"/> in place for <c>options.Epochs</c> epochs numbered from <paramref name="firstEpoch"/>.
-    /// <paramref name="onEpoch"/> runs after each epoch on the calling thread.
+    /// Trains <paramref name="network"/> in place for <c>options.Epochs</c> epochs numbered from <paramref name="firstEpoch"/>
+    /// on rows held in memory. Adam and the learning-rate schedule start fresh, unless <paramref name="checkpointing"/>
+    /// resumes a saved run; with checkpointing on, a checkpoint is saved every <c>EveryEpochs</c> epochs and after the
+    /// last one. <paramref name="onEpoch"/> runs after each epoch (and its checkpoint) on the calling thread.
     /// </summary>
     /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled (checked before every batch).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled (checked before every batch and every monitoring chunk).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static IReadOnlyList<MlpEpochRecord> Train(CnnNetwork network, MlpDataSet train, MlpDataSet? validation, CnnTrainer.Options options,
-        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken)
+        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<CnnCheckpoint>? checkpointing = null)
     {
         if (train.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(train));
         CheckData(network, train, nameof(train));
         if (validation is not null) CheckData(network, validation, nameof(validation));
+        var rows = TrainingRows.Plan(train, validation, options.ValidationFraction, options.MonitoringSubsetSize, seed);
+        var batches = new InMemoryBatches(train, rows.Train, options.BatchSize, options.Shuffle, seed);
+        return Run(network, batches, train, rows.TrainMonitor, rows.ValidationData, rows.ValidationMonitor, options, seed, firstEpoch, onEpoch,
+            cancellationToken, checkpointing);
+    }
+
+    /// <summary>
+    /// Trains on batches streamed by <paramref name="batches"/>; per-epoch training accuracy is measured on
+    /// <paramref name="monitoring"/> (rows kept in memory), validation on <paramref name="validation"/>.
+    /// </summary>
+    public static IReadOnlyList<MlpEpochRecord> TrainStreaming(CnnNetwork network, IMlpBatchSource batches, MlpDataSet monitoring, MlpDataSet? validation,
+        CnnTrainer.Options options, int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken,
+        Checkpointing<CnnCheckpoint>? checkpointing = null)
+    {
+        if (monitoring.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(batches));
+        CheckData(network, monitoring, nameof(monitoring));
+        if (validation is not null) CheckData(network, validation, nameof(validation));
+        return Run(network, batches, monitoring, null, validation is { Rows: > 0 } ? validation : null, null, options, seed, firstEpoch, onEpoch,
+            cancellationToken, checkpointing);
+    }
+
+    private static IReadOnlyList<MlpEpochRecord> Run(CnnNetwork network, IMlpBatchSource batches, MlpDataSet trainMonitor, int[]? trainMonitorRows,
+        MlpDataSet? validationData, int[]? validationMonitorRows, CnnTrainer.Options options, int seed, int firstEpoch,
+        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<CnnCheckpoint>? checkpointing)
+    {
         int threads = Math.Clamp(options.NumberOfThreads ?? Environment.ProcessorCount, 1, 256);
-
-        int[] trainRows;
-        int[]? validationRows = null;
-        MlpDataSet? validationData = validation is { Rows: > 0 } ? validation : null;
-        if (validationData is null && options.ValidationFraction > 0 && train.Rows >= 2)
-        {
-            int[] permutation = Enumerable.Range(0, train.Rows).ToArray();
-            RandomStreams.Shuffle(permutation, new Random(RandomStreams.SubSeed(seed, RandomStreams.SplitStream)));
-            int validationCount = Math.Clamp((int)Math.Round(train.Rows * (double)options.ValidationFraction), 1, train.Rows - 1);
-            validationRows = permutation[..validationCount];
-            trainRows = permutation[validationCount..];
-            Array.Sort(validationRows);
-            Array.Sort(trainRows);
-            validationData = train;
-        }
-        else
-        {
-            trainRows = Enumerable.Range(0, train.Rows).ToArray();
-        }
-
-        int[]? trainMonitorRows = MonitoringRows(validationRows is null ? null : trainRows, train.Rows, options.MonitoringSubsetSize,
-            RandomStreams.SubSeed(seed, RandomStreams.TrainMonitoringStream));
-        int[]? validationMonitorRows = validationData is null ? null : MonitoringRows(validationRows, validationData.Rows,
-            options.MonitoringSubsetSize, RandomStreams.SubSeed(seed, RandomStreams.ValidationMonitoringStream));
-
-        int batchSize = Math.Clamp(options.BatchSize, 1, trainRows.Length);
-        int batchesPerEpoch = (trainRows.Length + batchSize - 1) / batchSize;
-        using var engine = new CnnEngine(network, threads, batchSize, options.Beta1, options.Beta2, options.Epsilon, options.L2Regularization)
+        using var engine = new CnnEngine(network, threads, batches.BatchSize, options.Beta1, options.Beta2, options.Epsilon, options.L2Regularization)
         {
             Augmentation = new ImageAugmentation(options.RandomHorizontalFlip, options.RandomShift, RandomStreams.SubSeed(seed, RandomStreams.AugmentationStream)),
         };
-        var shuffleRandom = new Random(RandomStreams.SubSeed(seed, RandomStreams.ShuffleStream));
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);
         var history = new List<MlpEpochRecord>(options.Epochs);
-        int[] order = trainRows;
+        int firstIndex = 0;
 
-        for (int e = 0; e < options.Epochs; e++)
+        if (checkpointing?.ResumeFrom is { } resume)
+        {
+            // Everything that carries over from one epoch to the next comes back; the rest is a function of (seed, epoch).
+            resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batches.BatchSize);
+            network.CopyStateFrom(resume.Network);
+            engine.RestoreAdam(resume.AdamStep, resume.FirstMoment, resume.SecondMoment);
+            history.AddRange(resume.History);
+            firstIndex = resume.EpochsDone;
+        }
+
+        for (int e = firstIndex; e < options.Epochs; e++)
         {
             int epoch = firstEpoch + e;
             var stopwatch = Stopwatch.StartNew();
             float learningRate = LearningRateSchedule.At(options, e);
-            if (options.Shuffle)
-                RandomStreams.Shuffle(order, shuffleRandom);
+            batches.BeginEpoch(epoch);
             double lossSum = 0;
-            for (int b = 0; b < batchesPerEpoch; b++)
+            int b = 0;
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int start = b * batchSize, count = Math.Min(batchSize, order.Length - start);
-                double loss = engine.Step(train, order, start, count, learningRate, dropoutSeed, ((long)epoch << 32) | (uint)b);
+                if (!batches.TryNextBatch(out MlpDataSet data, out int[] order, out int start, out int count)) break;
+                double loss = engine.Step(data, order, start, count, learningRate, dropoutSeed, ((long)epoch << 32) | (uint)b);
                 if (!double.IsFinite(loss))
                     throw new MlpTrainingDivergedException(epoch, b + 1, loss, learningRate);
                 lossSum += loss;
+                b++;
             }
+            if (b == 0) throw new ArgumentException("There are no training rows.");
+
             cancellationToken.ThrowIfCancellationRequested();
-            (double monitoredLoss, double trainAccuracy) = engine.Evaluate(train, trainMonitorRows);
+            (double monitoredLoss, double trainAccuracy) = engine.Evaluate(trainMonitor, trainMonitorRows, cancellationToken);
             if (!double.IsFinite(monitoredLoss))
-                throw new MlpTrainingDivergedException(epoch, batchesPerEpoch, monitoredLoss, learningRate);
+                throw new MlpTrainingDivergedException(epoch, b, monitoredLoss, learningRate);
             double? validationLoss = null, validationAccuracy = null;
             if (validationData is not null)
-                (validationLoss, validationAccuracy) = engine.Evaluate(validationData, validationMonitorRows);
-            var record = new MlpEpochRecord(epoch, lossSum / batchesPerEpoch, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
+                (validationLoss, validationAccuracy) = engine.Evaluate(validationData, validationMonitorRows, cancellationToken);
+            var record = new MlpEpochRecord(epoch, lossSum / b, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
             history.Add(record);
+            if (checkpointing is not null && checkpointing.IsDue(e + 1, last: e == options.Epochs - 1))
+            {
+                new CnnCheckpoint
+                {
+                    Seed = seed, FirstEpoch = firstEpoch, EpochsDone = e + 1, TrainRows = batches.KnownRows, BatchSize = batches.BatchSize,
+                    Network = network, AdamStep = engine.AdamStep, FirstMoment = engine.AdamFirstMoment, SecondMoment = engine.AdamSecondMoment,
+                    History = history,
+                }.Save(checkpointing.FilePath);
+            }
             onEpoch?.Invoke(record);
         }
         return history;
     }
 
-    private static void CheckData(CnnNetwork network, MlpDataSet data, string name)
-    {
-        if (data.FeatureCount != network.InputShape.Size)
-            throw new ArgumentException($"The data has {data.FeatureCount} values per row; the network reads {network.InputShape.Size}.", name);
-        foreach (int label in data.Labels)
-            if ((uint)label >= (uint)network.ClassCount)
-                throw new ArgumentException($"Label {label} is outside 0..{network.ClassCount - 1}.", name);
-    }
-
-    private static int[]? MonitoringRows(int[]? rows, int dataRows, int size, int seed)
-    {
-        int available = rows?.Length ?? dataRows;
-        if (size <= 0 || size >= available) return rows;
-        int[] candidates = rows is null ? Enumerable.Range(0, dataRows).ToArray() : (int[])rows.Clone();
-        var random = new Random(seed);
-        for (int i = 0; i < size; i++)
-        {
-            int j = i + random.Next(available - i);
-            (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
-        }
-        int[] subset = candidates[..size];
-        Array.Sort(subset);
-        return subset;
-    }
+    private static void CheckData(CnnNetwork network, MlpDataSet data, string name) => data.CheckFits(network.InputShape.Size, network.ClassCount, name);
 }

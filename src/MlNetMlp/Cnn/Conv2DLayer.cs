@@ -13,18 +13,16 @@ namespace MlNetMlp.Cnn;
 internal sealed class Conv2DLayer : CnnLayer
 {
     private readonly SimdWidth _width;
-    private readonly float[] _packed;
-    private readonly float[] _packedFlipped;
-    private readonly float[] _packedBias;
+    // Packed on the first Prepare, so that building a network (e.g. from a file's description, to check its size) allocates nothing big.
+    private float[] _packed = [];
+    private float[] _packedFlipped = [];
+    private float[] _packedBias = [];
 
     public Conv2DLayer(TensorShape input, int filters, int kernel, int stride, int padding, SimdWidth? width = null)
         : base(input, OutputShape(input, filters, kernel, stride, padding))
     {
         Geometry = new ConvGeometry(input.Channels, filters, kernel, stride, padding, input.Height, input.Width);
         _width = width ?? Simd.Best;
-        _packed = new float[ConvKernels.PackedLength(Geometry, _width)];
-        _packedFlipped = new float[ConvKernels.PackedLength(Geometry.InputGradient(), _width)];
-        _packedBias = new float[ConvKernels.Blocks(filters, _width) * ConvKernels.BlockWidth(_width)];
     }
 
     public ConvGeometry Geometry { get; }
@@ -55,6 +53,12 @@ internal sealed class Conv2DLayer : CnnLayer
 
     public override void Prepare(ReadOnlySpan<float> parameters)
     {
+        if (_packedBias.Length == 0)
+        {
+            _packed = new float[ConvKernels.PackedLength(Geometry, _width)];
+            _packedFlipped = new float[ConvKernels.PackedLength(Geometry.InputGradient(), _width)];
+            _packedBias = new float[ConvKernels.Blocks(Geometry.OutChannels, _width) * ConvKernels.BlockWidth(_width)];
+        }
         ReadOnlySpan<float> weights = parameters[..Geometry.WeightCount];
         ConvKernels.Pack(weights, Geometry, _packed, _width);
         ConvKernels.PackFlippedTransposed(weights, Geometry, _packedFlipped, _width);

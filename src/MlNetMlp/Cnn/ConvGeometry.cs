@@ -24,9 +24,9 @@ internal readonly record struct ConvGeometry(int InChannels, int OutChannels, in
     public int OutputImageSize => OutHeight * OutWidth * OutChannels;
 
     /// <summary>Length of the reduction: k·k·C<sub>in</sub>.</summary>
-    public int ReductionLength => Kernel * Kernel * InChannels;
+    public int ReductionLength => checked(Kernel * Kernel * InChannels);
 
-    public int WeightCount => Kernel * Kernel * InChannels * OutChannels;
+    public int WeightCount => checked(Kernel * Kernel * InChannels * OutChannels);
 
     /// <summary>Multiply-adds of the forward pass for one image.</summary>
     public long MultiplyAddsPerImage => (long)OutHeight * OutWidth * OutChannels * ReductionLength;

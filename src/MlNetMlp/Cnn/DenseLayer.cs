@@ -13,7 +13,7 @@ internal sealed class DenseLayer(TensorShape input, int units) : CnnLayer(input,
 
     public int Units => Output.Channels;
 
-    public override int ParameterLength => Units * Inputs + Units;
+    public override int ParameterLength => checked(Units * Inputs + Units);
 
     public override IEnumerable<(string Suffix, int Offset, int Length, bool IsWeight, int[] Shape)> ParameterTensors =>
         [("weight", 0, Units * Inputs, true, [Units, Inputs]), ("bias", Units * Inputs, Units, false, [Units])];

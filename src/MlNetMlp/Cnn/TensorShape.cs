@@ -6,9 +6,9 @@ namespace MlNetMlp.Cnn;
 /// </summary>
 internal readonly record struct TensorShape(int Channels, int Height, int Width)
 {
-    public int Size => Channels * Height * Width;
+    public int Size => checked(Channels * Height * Width);
 
-    public int Pixels => Height * Width;
+    public int Pixels => checked(Height * Width);
 
     public bool IsFlat => Height == 1 && Width == 1;
 

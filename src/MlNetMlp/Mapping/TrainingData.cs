@@ -7,6 +7,16 @@ namespace MlNetMlp.Mapping;
 /// <summary>Reads a feature vector column and a key label column into dense arrays for training.</summary>
 internal static class TrainingData
 {
+    /// <summary>Rows kept in memory to measure training accuracy per epoch when streaming without a MonitoringSubsetSize.</summary>
+    public const int DefaultStreamingMonitoringRows = 10_000;
+
+    /// <summary>
+    /// The rows a streaming trainer keeps in memory to measure training accuracy each epoch: the first
+    /// <paramref name="monitoringSubsetSize"/> (<see cref="DefaultStreamingMonitoringRows"/> when 0).
+    /// </summary>
+    public static MlpDataSet ReadMonitoringSample(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, int monitoringSubsetSize) =>
+        Read(data, featureColumn, labelColumn, "training data", monitoringSubsetSize > 0 ? monitoringSubsetSize : DefaultStreamingMonitoringRows);
+
     /// <summary>Rows whose label is missing (key 0) are skipped, as ML.NET's trainers do; non-finite features are an error.</summary>
     public static MlpDataSet Read(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, string what, int maxRows = int.MaxValue)
     {

@@ -21,4 +21,16 @@ internal sealed class MlpDataSet
     public int FeatureCount { get; }
 
     public ReadOnlySpan<float> Row(int row) => Features.AsSpan(row * FeatureCount, FeatureCount);
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless every row has <paramref name="featureCount"/> values and a label below <paramref name="classCount"/>.</summary>
+    public void CheckFits(int featureCount, int classCount, string paramName)
+    {
+        if (FeatureCount != featureCount)
+            throw new ArgumentException($"The data has {FeatureCount} values per row; the network reads {featureCount}.", paramName);
+        foreach (int label in Labels)
+        {
+            if ((uint)label >= (uint)classCount)
+                throw new ArgumentException($"Label {label} is outside 0..{classCount - 1}.", paramName);
+        }
+    }
 }

@@ -23,7 +23,7 @@ internal static class MlpTrainingLoop
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked before every batch).</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static MlpTrainingResult Train(MlpNetwork network, MlpDataSet train, MlpDataSet? validation, MlpTrainer.Options options,
-        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing = null,
+        int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<TrainingCheckpoint>? checkpointing = null,
         Action<MlpTrainingDivergedException>? onDiverged = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -33,34 +33,10 @@ internal static class MlpTrainingLoop
         if (validation is not null) CheckData(network, validation, nameof(validation));
         if (train.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(train));
 
-        // Which rows train and which validate: a seeded split of the training rows when no validation set is given.
-        int[] trainRows;
-        int[]? validationRows = null;
-        MlpDataSet? validationData = validation is { Rows: > 0 } ? validation : null;
-        if (validationData is null && options.ValidationFraction > 0 && train.Rows >= 2)
-        {
-            int[] permutation = Enumerable.Range(0, train.Rows).ToArray();
-            RandomStreams.Shuffle(permutation, new Random(RandomStreams.SubSeed(seed, RandomStreams.SplitStream)));
-            int validationCount = Math.Clamp((int)Math.Round(train.Rows * (double)options.ValidationFraction), 1, train.Rows - 1);
-            validationRows = permutation[..validationCount];
-            trainRows = permutation[validationCount..];
-            Array.Sort(validationRows);
-            Array.Sort(trainRows);
-            validationData = train;
-        }
-        else
-        {
-            trainRows = Enumerable.Range(0, train.Rows).ToArray();
-        }
-
-        // Fixed rows on which each epoch is measured (null = every row of the data set, read in place).
-        int[]? trainMonitorRows = MonitoringRows(validationRows is null ? null : trainRows, train.Rows, options.MonitoringSubsetSize,
-            RandomStreams.SubSeed(seed, RandomStreams.TrainMonitoringStream));
-        int[]? validationMonitorRows = validationData is null ? null : MonitoringRows(validationRows, validationData.Rows,
-            options.MonitoringSubsetSize, RandomStreams.SubSeed(seed, RandomStreams.ValidationMonitoringStream));
-
-        var batches = new InMemoryBatches(train, trainRows, options.BatchSize, options.Shuffle, seed);
-        return Run(network, batches, train, trainMonitorRows, validationData, validationMonitorRows, options, seed, firstEpoch, onEpoch, cancellationToken, checkpointing, onDiverged);
+        // Which rows train, which validate (a seeded hold-out without a validation set), which are measured each epoch.
+        var rows = TrainingRows.Plan(train, validation, options.ValidationFraction, options.MonitoringSubsetSize, seed);
+        var batches = new InMemoryBatches(train, rows.Train, options.BatchSize, options.Shuffle, seed);
+        return Run(network, batches, train, rows.TrainMonitor, rows.ValidationData, rows.ValidationMonitor, options, seed, firstEpoch, onEpoch, cancellationToken, checkpointing, onDiverged);
     }
 
     /// <summary>
@@ -69,7 +45,7 @@ internal static class MlpTrainingLoop
     /// </summary>
     public static MlpTrainingResult TrainStreaming(MlpNetwork network, IMlpBatchSource batches, MlpDataSet monitoring, MlpDataSet? validation,
         MlpTrainer.Options options, int seed, int firstEpoch, Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken,
-        MlpCheckpointing? checkpointing = null, Action<MlpTrainingDivergedException>? onDiverged = null)
+        Checkpointing<TrainingCheckpoint>? checkpointing = null, Action<MlpTrainingDivergedException>? onDiverged = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(batches);
@@ -83,7 +59,7 @@ internal static class MlpTrainingLoop
 
     private static MlpTrainingResult Run(MlpNetwork network, IMlpBatchSource batches, MlpDataSet trainMonitor, int[]? trainMonitorRows,
         MlpDataSet? validationData, int[]? validationMonitorRows, MlpTrainer.Options options, int seed, int firstEpoch,
-        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, MlpCheckpointing? checkpointing,
+        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<TrainingCheckpoint>? checkpointing,
         Action<MlpTrainingDivergedException>? onDiverged)
     {
         network = network.Clone();
@@ -175,7 +151,7 @@ internal static class MlpTrainingLoop
             }
             bool stop = options.EarlyStopping && epochsWithoutImprovement >= options.EarlyStoppingPatience;
             bool last = stop || e == options.Epochs - 1;
-            if (checkpointing is not null && ((e + 1) % checkpointing.EveryEpochs == 0 || last))
+            if (checkpointing is not null && checkpointing.IsDue(e + 1, last))
             {
                 new TrainingCheckpoint
                 {
@@ -207,37 +183,8 @@ internal static class MlpTrainingLoop
         }
     }
 
+    private static void CheckData(MlpNetwork network, MlpDataSet data, string name) => data.CheckFits(network.InputSize, network.ClassCount, name);
+
     /// <summary>Whether the loop keeps a copy of the best epoch's weights (early stopping, or keep-best on divergence).</summary>
     public static bool TracksBest(MlpTrainer.Options options) => options.EarlyStopping || options.OnDivergence == MlpDivergenceAction.KeepBest;
-
-    private static void CheckData(MlpNetwork network, MlpDataSet data, string name)
-    {
-        if (data.FeatureCount != network.InputSize)
-            throw new ArgumentException($"The data has {data.FeatureCount} features; the network expects {network.InputSize}.", name);
-        foreach (int label in data.Labels)
-        {
-            if ((uint)label >= (uint)network.ClassCount)
-                throw new ArgumentException($"Label {label} is outside 0..{network.ClassCount - 1}.", name);
-        }
-    }
-
-    /// <summary>
-    /// A fixed, sorted random subset of <paramref name="size"/> rows of <paramref name="rows"/>
-    /// (null = all <paramref name="dataRows"/> rows), or <paramref name="rows"/> itself when the subset would not be smaller.
-    /// </summary>
-    private static int[]? MonitoringRows(int[]? rows, int dataRows, int size, int seed)
-    {
-        int available = rows?.Length ?? dataRows;
-        if (size <= 0 || size >= available) return rows;
-        int[] candidates = rows is null ? Enumerable.Range(0, dataRows).ToArray() : (int[])rows.Clone();
-        var random = new Random(seed);
-        for (int i = 0; i < size; i++) // partial Fisher–Yates: the first `size` entries become the sample
-        {
-            int j = i + random.Next(available - i);
-            (candidates[i], candidates[j]) = (candidates[j], candidates[i]);
-        }
-        int[] subset = candidates[..size];
-        Array.Sort(subset);
-        return subset;
-    }
 }

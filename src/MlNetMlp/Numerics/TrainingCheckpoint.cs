@@ -1,4 +1,4 @@
-using MlNetMlp.Data;
+using MlNetMlp.Persistence;
 
 namespace MlNetMlp.Numerics;
 
@@ -8,11 +8,7 @@ namespace MlNetMlp.Numerics;
 /// learning-rate schedule's position), early-stopping state with the best weights, and the history.
 /// Shuffling and dropout are derived from (seed, epoch[, batch]), so the seed is all the random state there is.
 /// </summary>
-/// <remarks>
-/// File layout (little-endian): magic, format version, payload, CRC-32 of everything before it. Reading
-/// checks the magic, version and CRC before parsing, and every count against what the file can hold,
-/// so a truncated, corrupt or foreign file fails with an <see cref="InvalidDataException"/> naming it.
-/// </remarks>
+/// <remarks>Framed and checked by <see cref="CheckpointFile"/> (magic, version, payload, CRC-32).</remarks>
 internal sealed class TrainingCheckpoint
 {
     /// <summary>The file name inside the checkpoint directory; each save replaces it atomically.</summary>
@@ -48,136 +44,86 @@ internal sealed class TrainingCheckpoint
     public static string PathIn(string directory) => System.IO.Path.Combine(directory, FileName);
 
     /// <summary>Writes the checkpoint through a temporary file and an atomic rename.</summary>
-    public void Save(string path)
+    public void Save(string path) => CheckpointFile.Write(path, Magic, FormatVersion, writer =>
     {
-        using var payload = new MemoryStream();
-        using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(Seed);
-            writer.Write(FirstEpoch);
-            writer.Write(EpochsDone);
-            writer.Write(Finished);
-            writer.Write(TrainRows);
-            writer.Write(BatchSize);
-            WriteNetwork(writer, Network);
-            writer.Write((int)Optimizer);
-            writer.Write(OptimizerStep);
-            WriteFloats(writer, OptimizerState1);
-            WriteFloats(writer, OptimizerState2);
-            writer.Write(BestLoss);
-            writer.Write(BestEpoch);
-            writer.Write(EpochsWithoutImprovement);
-            writer.Write(Best is not null);
-            if (Best is not null) WriteNetwork(writer, Best);
-            Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: true);
-        }
-        uint crc = Crc32.Compute(payload.GetBuffer().AsSpan(0, (int)payload.Length));
-        payload.Write(BitConverter.GetBytes(crc));
-        AtomicFile.Write(path, stream => stream.Write(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
-    }
+        writer.Write(Seed);
+        writer.Write(FirstEpoch);
+        writer.Write(EpochsDone);
+        writer.Write(Finished);
+        writer.Write(TrainRows);
+        writer.Write(BatchSize);
+        WriteNetwork(writer, Network);
+        writer.Write((int)Optimizer);
+        writer.Write(OptimizerStep);
+        writer.WriteFloats(OptimizerState1);
+        writer.WriteFloats(OptimizerState2);
+        writer.Write(BestLoss);
+        writer.Write(BestEpoch);
+        writer.Write(EpochsWithoutImprovement);
+        writer.Write(Best is not null);
+        if (Best is not null) WriteNetwork(writer, Best);
+        Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: true);
+    });
 
     /// <exception cref="InvalidDataException">The file is empty, truncated, corrupt, not a checkpoint, or of another format version.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    public static TrainingCheckpoint Load(string path)
+    public static TrainingCheckpoint Load(string path) => CheckpointFile.Read(path, Magic, FormatVersion, "MLP", reader =>
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
-        byte[] bytes = File.ReadAllBytes(path);
-        InvalidDataException Bad(string problem) => new($"Checkpoint '{path}' cannot be used: {problem}. Delete it to start over, or point to another checkpoint directory.");
-        if (bytes.Length == 0) throw Bad("the file is empty");
-        if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw Bad("it is not an MlNetMlp checkpoint (wrong magic bytes)");
-        int version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version != FormatVersion) throw Bad($"format version {version} is not {FormatVersion}");
-        uint stored = BitConverter.ToUInt32(bytes, bytes.Length - 4);
-        if (Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)) != stored)
-            throw Bad($"the checksum does not match (truncated or corrupt, {bytes.Length:N0} bytes)");
-
-        using var reader = new BinaryReader(new MemoryStream(bytes, Magic.Length + 4, bytes.Length - Magic.Length - 8));
-        try
+        int seed = reader.ReadInt32(), firstEpoch = reader.ReadInt32(), epochsDone = reader.Count(MaxHistory, "epochs done");
+        bool finished = reader.ReadBoolean();
+        long trainRows = reader.ReadInt64();
+        int batchSize = reader.ReadInt32();
+        MlpNetwork network = ReadNetwork(reader, "network");
+        int optimizer = reader.ReadInt32();
+        if (!Enum.IsDefined(typeof(MlpOptimizer), optimizer)) throw reader.Bad($"unknown optimizer {optimizer}");
+        int step = reader.ReadInt32();
+        float[] state1 = reader.Floats("optimizer state 1"), state2 = reader.Floats("optimizer state 2");
+        double bestLoss = reader.ReadDouble();
+        int bestEpoch = reader.ReadInt32(), withoutImprovement = reader.ReadInt32();
+        MlpNetwork? best = reader.ReadBoolean() ? ReadNetwork(reader, "best network") : null;
+        int historyCount = reader.Count(MaxHistory, "history length");
+        var history = Persistence.EpochHistoryFormat.Read(reader, historyCount, withElapsed: true);
+        reader.ExpectEnd("history");
+        if (historyCount != epochsDone) throw reader.Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
+        return new TrainingCheckpoint
         {
-            int Count(int max, string what)
-            {
-                int value = reader.ReadInt32();
-                if (value < 0 || value > max || value > reader.BaseStream.Length - reader.BaseStream.Position + 1)
-                    throw Bad($"{what} = {value} is out of range");
-                return value;
-            }
-            float[] Floats(string what)
-            {
-                int length = Count(int.MaxValue, what);
-                if (4L * length > reader.BaseStream.Length - reader.BaseStream.Position) throw Bad($"{what} is cut short");
-                var values = new float[length];
-                for (int i = 0; i < length; i++) values[i] = reader.ReadSingle();
-                return values;
-            }
-            MlpNetwork Network(string what)
-            {
-                int layers = Count(MaxLayers, $"{what} layer count");
-                if (layers < 2) throw Bad($"{what} has {layers} layer sizes");
-                var sizes = new int[layers];
-                for (int i = 0; i < layers; i++)
-                {
-                    sizes[i] = reader.ReadInt32();
-                    if (sizes[i] <= 0 || sizes[i] > MaxWidth) throw Bad($"{what} layer size {sizes[i]}");
-                }
-                int activation = reader.ReadInt32();
-                if (!Enum.IsDefined(typeof(MlpActivation), activation)) throw Bad($"{what} has unknown activation {activation}");
-                float slope = reader.ReadSingle(), alpha = reader.ReadSingle();
-                long parameterBytes = 0;
-                for (int i = 0; i + 1 < layers; i++) parameterBytes += 4L * ((long)sizes[i] * sizes[i + 1] + sizes[i + 1]);
-                if (parameterBytes > reader.BaseStream.Length - reader.BaseStream.Position) throw Bad($"{what} weights are cut short");
-                var network = new MlpNetwork(sizes, (MlpActivation)activation, slope, alpha);
-                for (int l = 0; l < network.LinearLayerCount; l++)
-                {
-                    float[] w = Floats($"{what} layer {l} weights"), b = Floats($"{what} layer {l} biases");
-                    if (w.Length != network.Weights[l].Length || b.Length != network.Biases[l].Length) throw Bad($"{what} layer {l} has the wrong size");
-                    w.CopyTo(network.Weights[l], 0);
-                    b.CopyTo(network.Biases[l], 0);
-                }
-                return network;
-            }
+            Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, Finished = finished, TrainRows = trainRows, BatchSize = batchSize,
+            Network = network, Optimizer = (MlpOptimizer)optimizer, OptimizerStep = step, OptimizerState1 = state1, OptimizerState2 = state2,
+            BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = withoutImprovement, Best = best, History = history,
+            SourcePath = path,
+        };
+    });
 
-            int seed = reader.ReadInt32(), firstEpoch = reader.ReadInt32(), epochsDone = Count(MaxHistory, "epochs done");
-            bool finished = reader.ReadBoolean();
-            long trainRows = reader.ReadInt64();
-            int batchSize = reader.ReadInt32();
-            MlpNetwork network = Network("network");
-            int optimizer = reader.ReadInt32();
-            if (!Enum.IsDefined(typeof(MlpOptimizer), optimizer)) throw Bad($"unknown optimizer {optimizer}");
-            int step = reader.ReadInt32();
-            float[] state1 = Floats("optimizer state 1"), state2 = Floats("optimizer state 2");
-            double bestLoss = reader.ReadDouble();
-            int bestEpoch = reader.ReadInt32(), withoutImprovement = reader.ReadInt32();
-            MlpNetwork? best = reader.ReadBoolean() ? Network("best network") : null;
-            int historyCount = Count(MaxHistory, "history length");
-            var history = Persistence.EpochHistoryFormat.Read(reader, historyCount, withElapsed: true);
-            if (reader.BaseStream.Position != reader.BaseStream.Length) throw Bad("there are unexpected bytes after the history");
-            if (historyCount != epochsDone) throw Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
-            return new TrainingCheckpoint
-            {
-                Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, Finished = finished, TrainRows = trainRows, BatchSize = batchSize,
-                Network = network, Optimizer = (MlpOptimizer)optimizer, OptimizerStep = step, OptimizerState1 = state1, OptimizerState2 = state2,
-                BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = withoutImprovement, Best = best, History = history,
-                SourcePath = path,
-            };
-        }
-        catch (EndOfStreamException)
+    private static MlpNetwork ReadNetwork(CheckpointReader reader, string what)
+    {
+        int layers = reader.Count(MaxLayers, $"{what} layer count");
+        if (layers < 2) throw reader.Bad($"{what} has {layers} layer sizes");
+        var sizes = new int[layers];
+        for (int i = 0; i < layers; i++)
         {
-            throw Bad("the file ends early");
+            sizes[i] = reader.ReadInt32();
+            if (sizes[i] <= 0 || sizes[i] > MaxWidth) throw reader.Bad($"{what} layer size {sizes[i]}");
         }
+        int activation = reader.ReadInt32();
+        if (!Enum.IsDefined(typeof(MlpActivation), activation)) throw reader.Bad($"{what} has unknown activation {activation}");
+        float slope = reader.ReadSingle(), alpha = reader.ReadSingle();
+        long parameterBytes = 0;
+        for (int i = 0; i + 1 < layers; i++) parameterBytes += 4L * ((long)sizes[i] * sizes[i + 1] + sizes[i + 1]);
+        if (parameterBytes > reader.BaseStream.Length - reader.BaseStream.Position) throw reader.Bad($"{what} weights are cut short");
+        var network = new MlpNetwork(sizes, (MlpActivation)activation, slope, alpha);
+        for (int l = 0; l < network.LinearLayerCount; l++)
+        {
+            float[] w = reader.Floats(network.Weights[l].Length, $"{what} layer {l} weights"), b = reader.Floats(network.Biases[l].Length, $"{what} layer {l} biases");
+            w.CopyTo(network.Weights[l], 0);
+            b.CopyTo(network.Biases[l], 0);
+        }
+        return network;
     }
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the file when this checkpoint was not written by an equivalent training.</summary>
     public void CheckMatches(MlpNetwork network, MlpTrainer.Options options, int firstEpoch, long trainRows, int batchSize, int optimizerStateLength)
     {
-        void Require(bool ok, string what, object? inCheckpoint, object? now)
-        {
-            if (!ok)
-                throw new InvalidDataException($"Checkpoint '{SourcePath}' belongs to another training: its {what} is {inCheckpoint}, this training's is {now}. " +
-                    "Resume with the options and data that wrote it, or delete it to start over.");
-        }
+        void Require(bool same, string what, object? inCheckpoint, object? now) => CheckpointFile.RequireSame(SourcePath, same, what, inCheckpoint, now);
         Require(Network.LayerSizes.AsSpan().SequenceEqual(network.LayerSizes), "network", string.Join('-', Network.LayerSizes), string.Join('-', network.LayerSizes));
         Require(Network.Activation == network.Activation, "activation", Network.Activation, network.Activation);
         Require(Optimizer == options.Optimizer, "optimizer", Optimizer, options.Optimizer);
@@ -199,14 +145,8 @@ internal sealed class TrainingCheckpoint
         writer.Write(network.EluAlpha);
         for (int l = 0; l < network.LinearLayerCount; l++)
         {
-            WriteFloats(writer, network.Weights[l]);
-            WriteFloats(writer, network.Biases[l]);
+            writer.WriteFloats(network.Weights[l]);
+            writer.WriteFloats(network.Biases[l]);
         }
-    }
-
-    private static void WriteFloats(BinaryWriter writer, float[] values)
-    {
-        writer.Write(values.Length);
-        foreach (float v in values) writer.Write(v);
     }
 }

@@ -1,13 +1,15 @@
 namespace MlNetMlp.Persistence;
 
 /// <summary>
-/// The binary form of a training history, shared by the MLP and CNN model payloads and the MLP checkpoint:
+/// The binary form of a training history, shared by the MLP and CNN model payloads and checkpoints:
 /// per epoch its number, train loss and accuracy, optional validation loss and accuracy, learning rate, and
 /// (where the format keeps it) the wall time. The caller writes and bounds-checks the count its own way.
 /// </summary>
 internal static class EpochHistoryFormat
 {
-    /// <param name="withElapsed">Whether the format stores each epoch's wall time (MLP model files leave it out so equal models are equal byte for byte).</param>
+    /// <param name="writer">Where the history goes, count first.</param>
+    /// <param name="history">The epochs, oldest first.</param>
+    /// <param name="withElapsed">Whether the format stores each epoch's wall time (model files leave it out so equal models are equal byte for byte; checkpoints keep it).</param>
     public static void Write(BinaryWriter writer, IReadOnlyList<MlpEpochRecord> history, bool withElapsed)
     {
         writer.Write(history.Count);

@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
 using Microsoft.ML;
+using MlNetMlp.Cnn;
 using MlNetMlp.Data;
 using MlNetMlp.Numerics;
 
 namespace MlNetMlp.Tests.Hardening;
 
 /// <summary>
-/// Mutated checkpoints load or fail with an <see cref="InvalidDataException"/> naming the file, without large
-/// allocations. Half the mutations get their CRC recomputed, so the parser's own checks are exercised too.
+/// Mutated checkpoints (MLP and CNN) load or fail with an <see cref="InvalidDataException"/> naming the file, without
+/// large allocations. Half the mutations get their CRC recomputed, so the parser's own checks are exercised too.
 /// </summary>
 [TestClass]
 public sealed class CheckpointFuzzTests
@@ -24,30 +25,57 @@ public sealed class CheckpointFuzzTests
             {
                 HiddenLayers = [3], Epochs = 2, Seed = 1, NumberOfThreads = 1, EarlyStopping = true, CheckpointDirectory = directory,
             }).Fit(new SyntheticDataView(rows: 50, features: 4, classes: 2, seed: 1));
-            string path = TrainingCheckpoint.PathIn(directory);
-            byte[] good = File.ReadAllBytes(path);
-            var mutator = new Mutator(new Random(Fuzzing.Seed(seed)));
-            int iterations = Fuzzing.Iterations(2_000), iteration = 0, loaded = 0;
-            Fuzzing.RunWithWatchdog(Fuzzing.Limit(iterations), () => $"seed {seed}, iteration {iteration}", () =>
-            {
-                for (; iteration < iterations; iteration++)
-                {
-                    byte[] bytes = mutator.Generic(good);
-                    if (bytes.Length >= 16 && mutator.Random.Next(2) == 0)
-                        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
-                    File.WriteAllBytes(path, bytes);
-                    var (allocated, thrown, _) = Fuzzing.MeasureAllocation(() => TrainingCheckpoint.Load(path));
-                    if (thrown is null) loaded++;
-                    else if (thrown is not InvalidDataException || !thrown.Message.Contains(path, StringComparison.Ordinal))
-                        Assert.Fail($"seed {seed}, iteration {iteration}: {thrown.GetType().Name}: {thrown.Message}");
-                    Assert.IsLessThan(16L * bytes.Length + (1 << 20), allocated, $"seed {seed}, iteration {iteration} allocated {allocated:N0} bytes");
-                }
-            });
-            Assert.IsLessThan(iterations, loaded, "most mutations must be refused");
+            Fuzz(TrainingCheckpoint.PathIn(directory), seed, path => TrainingCheckpoint.Load(path));
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    public void MutatedCnnCheckpointsLoadOrFailWithInvalidDataNamingTheFile(int seed)
+    {
+        string directory = Directory.CreateTempSubdirectory("mlnetmlp-cnn-ckpt-fuzz-").FullName;
+        try
+        {
+            // 4×4 images: convolution, batch norm (running statistics) and the output layer in a few hundred bytes.
+            new CnnTrainer(new MLContext(1), new CnnTrainer.Options
+            {
+                ImageColumnName = "Features", PixelScale = 1, Layers = "conv2,bn,relu,pool", Epochs = 2, BatchSize = 10, Seed = 1,
+                NumberOfThreads = 1, CheckpointDirectory = directory,
+            }).Fit(new SyntheticDataView(rows: 50, features: 16, classes: 2, seed: 1));
+            Fuzz(CnnCheckpoint.PathIn(directory), seed, path => CnnCheckpoint.Load(path));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void Fuzz(string path, int seed, Action<string> load)
+    {
+        byte[] good = File.ReadAllBytes(path);
+        load(path); // the intact file loads
+        var mutator = new Mutator(new Random(Fuzzing.Seed(seed)));
+        int iterations = Fuzzing.Iterations(2_000), iteration = 0, loaded = 0;
+        Fuzzing.RunWithWatchdog(Fuzzing.Limit(iterations), () => $"seed {seed}, iteration {iteration}", () =>
+        {
+            for (; iteration < iterations; iteration++)
+            {
+                byte[] bytes = mutator.Generic(good);
+                if (bytes.Length >= 16 && mutator.Random.Next(2) == 0)
+                    BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
+                File.WriteAllBytes(path, bytes);
+                var (allocated, thrown, _) = Fuzzing.MeasureAllocation(() => load(path));
+                if (thrown is null) loaded++;
+                else if (thrown is not InvalidDataException || !thrown.Message.Contains(path, StringComparison.Ordinal))
+                    Assert.Fail($"seed {seed}, iteration {iteration}: {thrown.GetType().Name}: {thrown.Message}");
+                Assert.IsLessThan(16L * bytes.Length + (1 << 20), allocated, $"seed {seed}, iteration {iteration} allocated {allocated:N0} bytes");
+            }
+        });
+        Assert.IsLessThan(iterations, loaded, "most mutations must be refused");
     }
 }
