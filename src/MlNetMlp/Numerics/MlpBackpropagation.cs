@@ -20,7 +20,7 @@ internal sealed class MlpBackpropagation
     private readonly Action<int> _forwardBackwardJob;
     private readonly Action<int> _reduceJob;
     private readonly Action<int>? _transposeJob;
-    private readonly float[]?[] _transposedWeights; // [in × out] per layer, null where the dot-product kernel is used
+    private readonly AlignedBuffer?[] _transposedWeights; // [in × out] per layer (cache-line aligned), null where the dot-product kernel is used
 
     // The batch being processed, read by the workers.
     private MlpDataSet? _data;
@@ -43,10 +43,10 @@ internal sealed class MlpBackpropagation
             _workers[w] = new WorkerBuffers(network, Layout, maxWorkerRows, dropoutRate > 0);
         _forwardBackwardJob = ForwardBackward;
         _reduceJob = ReduceGradients;
-        _transposedWeights = new float[network.LinearLayerCount][];
+        _transposedWeights = new AlignedBuffer?[network.LinearLayerCount];
         for (int l = 0; l < network.LinearLayerCount; l++)
             if (Gemm.ForwardPrefersTransposed(network.LayerSizes[l + 1], Simd.Best))
-                _transposedWeights[l] = new float[network.Weights[l].Length];
+                _transposedWeights[l] = new AlignedBuffer(network.Weights[l].Length);
         if (_transposedWeights.Any(t => t != null)) _transposeJob = TransposeWeights;
     }
 
@@ -106,7 +106,7 @@ internal sealed class MlpBackpropagation
             if (_transposedWeights[l] is not { } transposed) continue;
             int inputs = _network.LayerSizes[l], outputs = _network.LayerSizes[l + 1];
             (int first, int count) = WorkerPool.Split(inputs, _workers.Length, worker);
-            Gemm.Transpose(_network.Weights[l], outputs, inputs, transposed, first, count);
+            Gemm.Transpose(_network.Weights[l], outputs, inputs, transposed.Span, first, count);
         }
     }
 
@@ -127,28 +127,28 @@ internal sealed class MlpBackpropagation
         for (int r = 0; r < rows; r++)
         {
             int row = _rowOrder![_batchStart + firstRow + r];
-            data.Row(row).CopyTo(buffers.Input.AsSpan(r * inputSize, inputSize));
+            data.Row(row).CopyTo(buffers.Input.Span.Slice(r * inputSize, inputSize));
             buffers.Labels[r] = data.Labels[row];
         }
 
         // Forward: z = x·Wᵀ + b; hidden: a = f(z), dropped out while training.
-        ReadOnlySpan<float> input = buffers.Input.AsSpan(0, rows * inputSize);
+        ReadOnlySpan<float> input = buffers.Input.Span[..(rows * inputSize)];
         for (int l = 0; l < layers; l++)
         {
             int outputs = sizes[l + 1];
             Span<float> z = buffers.Linear[l].AsSpan(0, rows * outputs);
             if (_transposedWeights[l] is { } transposed)
-                Gemm.LinearForwardTransposed(input, transposed, network.Biases[l], z, rows, sizes[l], outputs, Simd.Best);
+                Gemm.LinearForwardTransposed(input, transposed.Span, network.Biases[l], z, rows, sizes[l], outputs, Simd.Best);
             else
                 Gemm.LinearForward(input, network.Weights[l], network.Biases[l], z, rows, sizes[l], outputs);
             if (l == layers - 1) break;
-            Span<float> activated = buffers.Activated[l].AsSpan(0, rows * outputs);
+            Span<float> activated = buffers.Activated[l].Span[..(rows * outputs)];
             Activations.Forward(network.Activation, network.LeakyReluSlope, network.EluAlpha, z, activated);
             if (_dropoutRate > 0)
             {
                 Span<float> mask = buffers.DropoutMask[l].AsSpan(0, rows * outputs);
                 Dropout.FillMask(mask, firstRow, rows, outputs, _dropoutRate, Dropout.Stream(_dropoutSeed, _step, l));
-                Span<float> dropped = buffers.Dropped[l].AsSpan(0, rows * outputs);
+                Span<float> dropped = buffers.Dropped[l].Span[..(rows * outputs)];
                 TensorPrimitives.Multiply(activated, mask, dropped);
                 input = dropped;
             }
@@ -167,8 +167,7 @@ internal sealed class MlpBackpropagation
         for (int l = layers - 1; l >= 0; l--)
         {
             int inputs = sizes[l], outputs = sizes[l + 1];
-            ReadOnlySpan<float> layerInput = l == 0 ? buffers.Input.AsSpan(0, rows * inputs)
-                : (_dropoutRate > 0 ? buffers.Dropped[l - 1] : buffers.Activated[l - 1]).AsSpan(0, rows * inputs);
+            ReadOnlySpan<float> layerInput = (l == 0 ? buffers.Input : _dropoutRate > 0 ? buffers.Dropped[l - 1] : buffers.Activated[l - 1]).Span[..(rows * inputs)];
             Span<float> weightGradient = buffers.Gradient.AsSpan(Layout.WeightOffset(l), outputs * inputs);
             Span<float> biasGradient = buffers.Gradient.AsSpan(Layout.BiasOffset(l), outputs);
             Gemm.TransposeMultiply(delta, layerInput, weightGradient, outputs, rows, inputs);
@@ -183,7 +182,7 @@ internal sealed class MlpBackpropagation
                 TensorPrimitives.Multiply(inputDelta, buffers.DropoutMask[l - 1].AsSpan(0, rows * inputs), inputDelta);
             Span<float> previousDelta = buffers.LinearDelta.AsSpan(0, rows * inputs);
             Activations.Backward(network.Activation, network.LeakyReluSlope, network.EluAlpha,
-                buffers.Linear[l - 1].AsSpan(0, rows * inputs), buffers.Activated[l - 1].AsSpan(0, rows * inputs), inputDelta, previousDelta);
+                buffers.Linear[l - 1].AsSpan(0, rows * inputs), buffers.Activated[l - 1].Span[..(rows * inputs)], inputDelta, previousDelta);
             delta = previousDelta;
         }
     }
@@ -194,20 +193,20 @@ internal sealed class MlpBackpropagation
         {
             MaxRows = maxRows;
             int layers = network.LinearLayerCount;
-            Input = new float[checked(maxRows * network.InputSize)];
+            Input = new AlignedBuffer(checked(maxRows * network.InputSize));
             Labels = new int[maxRows];
             Linear = new float[layers][];
-            Activated = new float[layers - 1][];
-            Dropped = new float[dropout ? layers - 1 : 0][];
+            Activated = new AlignedBuffer[layers - 1];
+            Dropped = new AlignedBuffer[dropout ? layers - 1 : 0];
             DropoutMask = new float[dropout ? layers - 1 : 0][];
             for (int l = 0; l < layers; l++)
             {
                 int width = network.LayerSizes[l + 1];
                 Linear[l] = new float[checked(maxRows * width)];
                 if (l == layers - 1) break;
-                Activated[l] = new float[maxRows * width];
+                Activated[l] = new AlignedBuffer(maxRows * width);
                 if (!dropout) continue;
-                Dropped[l] = new float[maxRows * width];
+                Dropped[l] = new AlignedBuffer(maxRows * width);
                 DropoutMask[l] = new float[maxRows * width];
             }
             InputDelta = new float[checked(maxRows * network.MaxHiddenWidth)];
@@ -216,11 +215,12 @@ internal sealed class MlpBackpropagation
         }
 
         public int MaxRows { get; }
-        public float[] Input { get; }
+        // Inputs of each layer are the B operand of its weight gradient (dW = δᵀ·X): cache-line aligned.
+        public AlignedBuffer Input { get; }
         public int[] Labels { get; }
         public float[][] Linear { get; }        // z per layer; the last becomes the output delta
-        public float[][] Activated { get; }     // f(z) per hidden layer
-        public float[][] Dropped { get; }       // f(z)·mask per hidden layer (dropout only)
+        public AlignedBuffer[] Activated { get; }     // f(z) per hidden layer
+        public AlignedBuffer[] Dropped { get; }       // f(z)·mask per hidden layer (dropout only)
         public float[][] DropoutMask { get; }
         public float[] InputDelta { get; }      // dLoss/d(layer input)
         public float[] LinearDelta { get; }     // dLoss/dz of a hidden layer

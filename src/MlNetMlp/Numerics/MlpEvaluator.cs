@@ -10,6 +10,7 @@ internal sealed class MlpEvaluator
     private const int ChunkRows = 256;
 
     private readonly MlpNetwork _network;
+    private readonly MlpScoringNetwork _scoring;
     private readonly WorkerPool _pool;
     private readonly WorkerBuffers[] _workers;
     private readonly Action<int> _job;
@@ -23,6 +24,7 @@ internal sealed class MlpEvaluator
     public MlpEvaluator(MlpNetwork network, WorkerPool pool)
     {
         _network = network;
+        _scoring = new MlpScoringNetwork(network);
         _pool = pool;
         _workers = new WorkerBuffers[pool.WorkerCount];
         for (int w = 0; w < _workers.Length; w++)
@@ -41,6 +43,7 @@ internal sealed class MlpEvaluator
             _chunkLoss = new double[chunks];
             _chunkCorrect = new int[chunks];
         }
+        _scoring.CopyFrom(_network);
         _data = data;
         _rows = rows;
         try
@@ -90,7 +93,7 @@ internal sealed class MlpEvaluator
                 labels = buffers.Labels.AsSpan(0, count);
             }
             Span<float> logits = buffers.Logits.AsSpan(0, count * classes);
-            _network.ComputeLogits(features, count, logits, buffers.Workspace);
+            _scoring.ComputeLogits(features, count, logits, buffers.Workspace);
             _chunkLoss[c] = SoftmaxCrossEntropy.LossAndCorrectCount(logits, labels, count, classes, out int correct);
             _chunkCorrect[c] = correct;
         }

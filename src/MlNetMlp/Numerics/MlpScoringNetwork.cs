@@ -10,7 +10,7 @@ namespace MlNetMlp.Numerics;
 /// </summary>
 internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspace>
 {
-    private readonly float[][] _weights;   // [in × out] when _transposed[l], else [out × in]
+    private readonly AlignedBuffer[] _weights;   // [in × out] when _transposed[l], else [out × in]; cache-line aligned
     private readonly float[][] _biases;
     private readonly bool[] _transposed;
     private readonly SimdWidth _width;
@@ -30,16 +30,35 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
         MaxHiddenWidth = network.MaxHiddenWidth;
         _width = width;
         int layers = network.LinearLayerCount;
-        _weights = new float[layers][];
+        _weights = new AlignedBuffer[layers];
         _biases = new float[layers][];
         _transposed = new bool[layers];
         for (int l = 0; l < layers; l++)
         {
+            _weights[l] = new AlignedBuffer(network.Weights[l].Length);
+            _biases[l] = new float[network.Biases[l].Length];
+            _transposed[l] = Gemm.ForwardPrefersTransposed(LayerSizes[l + 1], width);
+        }
+        CopyFrom(network);
+    }
+
+    /// <summary>
+    /// Takes the current weights of <paramref name="network"/> (same layer sizes) into this snapshot without
+    /// allocating: how training keeps its evaluation snapshot in step with the weights it updates.
+    /// </summary>
+    public void CopyFrom(MlpNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (!LayerSizes.AsSpan().SequenceEqual(network.LayerSizes))
+            throw new ArgumentException("The network has other layer sizes than this snapshot.", nameof(network));
+        for (int l = 0; l < _weights.Length; l++)
+        {
             int inputs = LayerSizes[l], outputs = LayerSizes[l + 1];
-            _biases[l] = (float[])network.Biases[l].Clone();
-            _transposed[l] = Gemm.ForwardPrefersTransposed(outputs, width);
-            _weights[l] = (float[])network.Weights[l].Clone();
-            if (_transposed[l]) Gemm.Transpose(network.Weights[l], outputs, inputs, _weights[l], 0, inputs);
+            network.Biases[l].CopyTo(_biases[l], 0);
+            if (_transposed[l])
+                Gemm.Transpose(network.Weights[l], outputs, inputs, _weights[l].Span, 0, inputs);
+            else
+                network.Weights[l].CopyTo(_weights[l].Span);
         }
     }
 
@@ -67,12 +86,19 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
     /// </summary>
     public void PredictProbabilities(ReadOnlySpan<float> features, int rows, Span<float> probabilities, MlpInferenceWorkspace workspace)
     {
+        ComputeLogits(features, rows, probabilities, workspace);
+        SoftmaxCrossEntropy.SoftmaxRows(probabilities[..(rows * ClassCount)], rows, ClassCount);
+    }
+
+    /// <summary>The output layer's pre-softmax values (rows × <see cref="ClassCount"/>); allocation-free and thread-safe like <see cref="PredictProbabilities"/>.</summary>
+    public void ComputeLogits(ReadOnlySpan<float> features, int rows, Span<float> logits, MlpInferenceWorkspace workspace)
+    {
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         if (features.Length < (long)rows * InputSize)
             throw new ArgumentException($"{rows} rows need {(long)rows * InputSize} feature values; got {features.Length}.", nameof(features));
-        if (probabilities.Length < (long)rows * ClassCount)
-            throw new ArgumentException($"{rows} rows need {(long)rows * ClassCount} output values; got {probabilities.Length}.", nameof(probabilities));
+        if (logits.Length < (long)rows * ClassCount)
+            throw new ArgumentException($"{rows} rows need {(long)rows * ClassCount} output values; got {logits.Length}.", nameof(logits));
         if (workspace.MaxHiddenWidth < MaxHiddenWidth)
             throw new ArgumentException("The workspace was created for a smaller network.", nameof(workspace));
 
@@ -86,7 +112,7 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
                 int outputs = LayerSizes[l + 1];
                 // z goes to one buffer, f(z) to the other; the next layer reads f(z) and overwrites z.
                 Span<float> z = l == last
-                    ? probabilities.Slice(first * outputs, count * outputs)
+                    ? logits.Slice(first * outputs, count * outputs)
                     : workspace.Linear.AsSpan(0, count * outputs);
                 Linear(l, input, z, count);
                 if (l == last) break;
@@ -95,7 +121,6 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
                 input = activated;
             }
         }
-        SoftmaxCrossEntropy.SoftmaxRows(probabilities[..(rows * ClassCount)], rows, ClassCount);
     }
 
     private void Linear(int layer, ReadOnlySpan<float> input, Span<float> output, int rows)
@@ -103,9 +128,9 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
         int inputs = LayerSizes[layer], outputs = LayerSizes[layer + 1];
         if (!_transposed[layer])
         {
-            Gemm.LinearForward(input, _weights[layer], _biases[layer], output, rows, inputs, outputs, _width == SimdWidth.Vector512 ? Gemm.DotProductWidth : _width);
+            Gemm.LinearForward(input, _weights[layer].Span, _biases[layer], output, rows, inputs, outputs, _width == SimdWidth.Vector512 ? Gemm.DotProductWidth : _width);
             return;
         }
-        Gemm.LinearForwardTransposed(input, _weights[layer], _biases[layer], output, rows, inputs, outputs, _width);
+        Gemm.LinearForwardTransposed(input, _weights[layer].Span, _biases[layer], output, rows, inputs, outputs, _width);
     }
 }
