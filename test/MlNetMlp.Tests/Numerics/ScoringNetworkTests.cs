@@ -97,3 +97,26 @@ public sealed class ScoringNetworkTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => scoring.CreateWorkspace(0));
     }
 }
+
+[TestClass]
+public sealed class AlignedBufferTests
+{
+    [TestMethod]
+    public void EveryBufferStartsOnACacheLineAndKeepsItsLength()
+    {
+        foreach (int length in new[] { 0, 1, 7, 784, 100_352 })
+        {
+            for (int repeat = 0; repeat < 20; repeat++)
+            {
+                var buffer = new AlignedBuffer(length);
+                Assert.AreEqual(length, buffer.Span.Length);
+                if (length == 0) continue;
+                nint address = System.Runtime.CompilerServices.Unsafe.ByteOffset(
+                    ref System.Runtime.CompilerServices.Unsafe.NullRef<float>(), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(buffer.Span));
+                Assert.AreEqual(0, address % 64, $"length {length}");
+                buffer.Span.Fill(1f);
+                Assert.AreEqual(length, (int)System.Numerics.Tensors.TensorPrimitives.Sum(buffer.Span));
+            }
+        }
+    }
+}
