@@ -77,14 +77,21 @@ public sealed class ScoringNetworkTests
         for (int i = 0; i < actual.Length; i++)
             Assert.AreEqual(expected[i], actual[i], 1e-5f, $"value {i}");
 
-        scoring.PredictProbabilities(features.AsSpan(0, 784), 1, actual, workspace);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        // Tiered JIT recompiles hot methods during the first hundreds of calls and may allocate while it does, so the
+        // claim is about the steady state: after warm-up, at least one of three windows of 20 calls allocates nothing
+        // (a per-call allocation would show in every window).
+        long fewest = long.MaxValue;
+        for (int window = 0; window < 4; window++)
         {
-            scoring.PredictProbabilities(features.AsSpan(0, 784), 1, actual, workspace);
-            scoring.PredictProbabilities(features, 64, actual, workspace);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < (window == 0 ? 200 : 20); i++)
+            {
+                scoring.PredictProbabilities(features.AsSpan(0, 784), 1, actual, workspace);
+                scoring.PredictProbabilities(features, 64, actual, workspace);
+            }
+            if (window > 0) fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.AreEqual(0, fewest);
     }
 
     [TestMethod]
