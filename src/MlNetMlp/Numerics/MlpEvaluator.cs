@@ -28,7 +28,7 @@ internal sealed class MlpEvaluator
         _pool = pool;
         _workers = new WorkerBuffers[pool.WorkerCount];
         for (int w = 0; w < _workers.Length; w++)
-            _workers[w] = new WorkerBuffers(network);
+            _workers[w] = new WorkerBuffers(network, _scoring);
         _job = EvaluateChunks;
     }
 
@@ -99,9 +99,9 @@ internal sealed class MlpEvaluator
         }
     }
 
-    private sealed class WorkerBuffers(MlpNetwork network)
+    private sealed class WorkerBuffers(MlpNetwork network, MlpScoringNetwork scoring)
     {
-        public MlpInferenceWorkspace Workspace { get; } = network.CreateInferenceWorkspace(ChunkRows);
+        public MlpInferenceWorkspace Workspace { get; } = scoring.CreateWorkspace(ChunkRows);
         public float[] Features { get; } = new float[ChunkRows * network.InputSize];
         public int[] Labels { get; } = new int[ChunkRows];
         public float[] Logits { get; } = new float[ChunkRows * network.ClassCount];

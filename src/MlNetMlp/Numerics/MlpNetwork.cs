@@ -4,7 +4,8 @@ namespace MlNetMlp.Numerics;
 /// A multilayer perceptron: hidden layers Linear → activation, output Linear → softmax.
 /// Parameters are plain arrays so persistence can read and write them directly:
 /// <see cref="Weights"/>[l] is [LayerSizes[l+1] × LayerSizes[l]] row-major (nn.Linear's [out, in]),
-/// <see cref="Biases"/>[l] has LayerSizes[l+1] values.
+/// <see cref="Biases"/>[l] has LayerSizes[l+1] values. Training reads and updates these; scoring reads a snapshot
+/// laid out for it (<see cref="MlpScoringNetwork"/>).
 /// </summary>
 internal sealed class MlpNetwork
 {
@@ -98,73 +99,4 @@ internal sealed class MlpNetwork
             source.Biases[l].CopyTo(Biases[l], 0);
         }
     }
-
-    /// <summary>Scratch for <see cref="PredictProbabilities"/>; one per thread. Batches larger than <paramref name="maxRows"/> are processed in chunks.</summary>
-    public MlpInferenceWorkspace CreateInferenceWorkspace(int maxRows)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
-        return new MlpInferenceWorkspace(maxRows, MaxHiddenWidth);
-    }
-
-    /// <summary>
-    /// Softmax class probabilities (rows × <see cref="ClassCount"/>) of <paramref name="features"/>
-    /// (rows × <see cref="InputSize"/>). Read-only on the network and allocation-free, so threads may
-    /// call it concurrently, each with its own workspace.
-    /// </summary>
-    public void PredictProbabilities(ReadOnlySpan<float> features, int rows, Span<float> probabilities, MlpInferenceWorkspace workspace)
-    {
-        ComputeLogits(features, rows, probabilities, workspace);
-        SoftmaxCrossEntropy.SoftmaxRows(probabilities, rows, ClassCount);
-    }
-
-    /// <summary>The output layer's pre-softmax values (rows × <see cref="ClassCount"/>).</summary>
-    public void ComputeLogits(ReadOnlySpan<float> features, int rows, Span<float> logits, MlpInferenceWorkspace workspace)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        if (features.Length < (long)rows * InputSize)
-            throw new ArgumentException($"{rows} rows need {(long)rows * InputSize} feature values; got {features.Length}.", nameof(features));
-        if (logits.Length < (long)rows * ClassCount)
-            throw new ArgumentException($"{rows} rows need {(long)rows * ClassCount} output values; got {logits.Length}.", nameof(logits));
-        if (workspace.MaxHiddenWidth < MaxHiddenWidth)
-            throw new ArgumentException("The workspace was created for a smaller network.", nameof(workspace));
-
-        for (int first = 0; first < rows; first += workspace.MaxRows)
-        {
-            int count = Math.Min(workspace.MaxRows, rows - first);
-            ReadOnlySpan<float> input = features.Slice(first * InputSize, count * InputSize);
-            for (int l = 0; l < LinearLayerCount; l++)
-            {
-                int inputs = LayerSizes[l], outputs = LayerSizes[l + 1];
-                if (l == LinearLayerCount - 1)
-                {
-                    Gemm.LinearForward(input, Weights[l], Biases[l], logits.Slice(first * outputs, count * outputs), count, inputs, outputs);
-                    break;
-                }
-                // z goes to one buffer, f(z) to the other; the next layer reads f(z) and overwrites z.
-                Span<float> z = workspace.Linear.AsSpan(0, count * outputs);
-                Span<float> activated = workspace.Activated.AsSpan(0, count * outputs);
-                Gemm.LinearForward(input, Weights[l], Biases[l], z, count, inputs, outputs);
-                Activations.Forward(Activation, LeakyReluSlope, EluAlpha, z, activated);
-                input = activated;
-            }
-        }
-    }
-}
-
-/// <summary>Per-thread scratch of <see cref="MlpNetwork.PredictProbabilities"/>: two row-blocks of hidden activations.</summary>
-internal sealed class MlpInferenceWorkspace
-{
-    internal MlpInferenceWorkspace(int maxRows, int maxHiddenWidth)
-    {
-        MaxRows = maxRows;
-        MaxHiddenWidth = maxHiddenWidth;
-        Linear = new float[checked(maxRows * maxHiddenWidth)];
-        Activated = new float[checked(maxRows * maxHiddenWidth)];
-    }
-
-    public int MaxRows { get; }
-    public int MaxHiddenWidth { get; }
-    internal float[] Linear { get; }
-    internal float[] Activated { get; }
 }

@@ -134,3 +134,20 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
         Gemm.LinearForwardTransposed(input, _weights[layer].Span, _biases[layer], output, rows, inputs, outputs, _width);
     }
 }
+
+/// <summary>Per-thread scratch of <see cref="MlpScoringNetwork.PredictProbabilities"/>: two row-blocks of hidden activations.</summary>
+internal sealed class MlpInferenceWorkspace
+{
+    internal MlpInferenceWorkspace(int maxRows, int maxHiddenWidth)
+    {
+        MaxRows = maxRows;
+        MaxHiddenWidth = maxHiddenWidth;
+        Linear = new float[checked(maxRows * maxHiddenWidth)];
+        Activated = new float[checked(maxRows * maxHiddenWidth)];
+    }
+
+    public int MaxRows { get; }
+    public int MaxHiddenWidth { get; }
+    internal float[] Linear { get; }
+    internal float[] Activated { get; }
+}

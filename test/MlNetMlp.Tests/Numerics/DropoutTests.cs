@@ -60,8 +60,8 @@ public sealed class DropoutTests
 
         var probabilities = new float[data.Rows * 3];
         var again = new float[data.Rows * 3];
-        trained.PredictProbabilities(data.Features, data.Rows, probabilities, trained.CreateInferenceWorkspace(32));
-        trained.PredictProbabilities(data.Features, data.Rows, again, trained.CreateInferenceWorkspace(32));
+        new MlpScoringNetwork(trained).PredictProbabilities(data.Features, data.Rows, probabilities, new MlpScoringNetwork(trained).CreateWorkspace(32));
+        new MlpScoringNetwork(trained).PredictProbabilities(data.Features, data.Rows, again, new MlpScoringNetwork(trained).CreateWorkspace(32));
         CollectionAssert.AreEqual(probabilities, again);
 
         double[] logits = ReferenceMlp.Logits<double>(trained.LayerSizes, trained.Activation, trained.LeakyReluSlope, trained.EluAlpha,

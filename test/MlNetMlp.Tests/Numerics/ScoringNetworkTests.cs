@@ -7,31 +7,32 @@ namespace MlNetMlp.Tests.Numerics;
 public sealed class ScoringNetworkTests
 {
     [TestMethod]
-    [DataRow(SimdWidthValue.Scalar)]
-    [DataRow(SimdWidthValue.Vector128)]
-    [DataRow(SimdWidthValue.Vector256)]
-    [DataRow(SimdWidthValue.Vector512)]
-    public void ProbabilitiesMatchTheDoubleReferenceAtEveryWidth(int value)
+    [DataRow(MlpActivation.Relu, new[] { 13, 5 })]
+    [DataRow(MlpActivation.Tanh, new[] { 13, 17, 5 })]
+    [DataRow(MlpActivation.Elu, new[] { 13, 17, 9, 5 })]
+    [DataRow(MlpActivation.Gelu, new[] { 13, 33, 7, 5 })]
+    [DataRow(MlpActivation.LeakyRelu, new[] { 29, 33, 17, 7 })]
+    public void ProbabilitiesMatchTheDoubleReferenceAtEveryWidth(MlpActivation activation, int[] sizes)
     {
-        var width = (SimdWidth)value;
-        // 7/17/33 outputs: layers wider and narrower than a register, and strips with leftovers.
-        int[] sizes = [29, 33, 17, 7];
-        MlpNetwork network = TestData.Network(sizes, MlpActivation.LeakyRelu, seed: 11);
-        var scoring = new MlpScoringNetwork(network, width);
+        // 5/7/17/33 outputs: layers wider and narrower than a register (transposed or not), strips with leftovers.
+        MlpNetwork network = TestData.Network(sizes, activation, seed: 3);
         const int rows = 23;
-        float[] features = TestData.Uniform(rows * sizes[0], new Random(12));
-        var probabilities = new float[rows * sizes[^1]];
-        scoring.PredictProbabilities(features, rows, probabilities, scoring.CreateWorkspace(8));
-
-        double[] logits = ReferenceMlp.Logits<double>(sizes, MlpActivation.LeakyRelu, 0.01, 1.0, TestData.ToDouble(network.Weights),
+        float[] features = TestData.Uniform(rows * sizes[0], new Random(4));
+        double[] logits = ReferenceMlp.Logits<double>(sizes, activation, 0.01, 1.0, TestData.ToDouble(network.Weights),
             TestData.ToDouble(network.Biases), TestData.ToDouble(features), rows);
         int classes = sizes[^1];
         var expected = new double[classes];
-        for (int r = 0; r < rows; r++)
+        foreach (SimdWidth width in Simd.All)
         {
-            SoftmaxCrossEntropy.Softmax<double>(logits.AsSpan(r * classes, classes), expected);
-            for (int c = 0; c < classes; c++)
-                Assert.AreEqual(expected[c], probabilities[r * classes + c], 1e-6, $"row {r}, class {c}");
+            var scoring = new MlpScoringNetwork(network, width);
+            var probabilities = new float[rows * classes];
+            scoring.PredictProbabilities(features, rows, probabilities, scoring.CreateWorkspace(8)); // 23 rows in chunks of 8
+            for (int r = 0; r < rows; r++)
+            {
+                SoftmaxCrossEntropy.Softmax<double>(logits.AsSpan(r * classes, classes), expected);
+                for (int c = 0; c < classes; c++)
+                    Assert.AreEqual(expected[c], probabilities[r * classes + c], 1e-6, $"{width}, row {r}, class {c}");
+            }
         }
     }
 
@@ -64,43 +65,79 @@ public sealed class ScoringNetworkTests
     }
 
     [TestMethod]
-    public void AgreesWithTheTrainingNetworkAndDoesNotAllocate()
+    public void CopyFromFollowsTheTrainingWeightsAndNothingAllocatesInTheSteadyState()
     {
         MlpNetwork network = TestData.Network([784, 128, 128, 10], MlpActivation.LeakyRelu, seed: 15);
         var scoring = new MlpScoringNetwork(network);
         float[] features = TestData.Uniform(784 * 64, new Random(16), 0f, 1f);
-        var expected = new float[64 * 10];
-        network.PredictProbabilities(features, 64, expected, network.CreateInferenceWorkspace(64));
-        var actual = new float[64 * 10];
         MlpInferenceWorkspace workspace = scoring.CreateWorkspace(64);
-        scoring.PredictProbabilities(features, 64, actual, workspace);
-        for (int i = 0; i < actual.Length; i++)
-            Assert.AreEqual(expected[i], actual[i], 1e-5f, $"value {i}");
+        var before = new float[64 * 10];
+        scoring.PredictProbabilities(features, 64, before, workspace);
+
+        network.Weights[0][5] += 0.5f; // training moved the weights on
+        network.Biases[2][3] -= 0.25f;
+        scoring.CopyFrom(network);
+        var refreshed = new float[64 * 10];
+        scoring.PredictProbabilities(features, 64, refreshed, workspace);
+        var fresh = new float[64 * 10];
+        var snapshot = new MlpScoringNetwork(network);
+        snapshot.PredictProbabilities(features, 64, fresh, snapshot.CreateWorkspace(64));
+        CollectionAssert.AreEqual(fresh, refreshed);
+        CollectionAssert.AreNotEqual(before, refreshed);
+        Assert.ThrowsExactly<ArgumentException>(() => scoring.CopyFrom(TestData.Network([784, 64, 10], MlpActivation.LeakyRelu, seed: 1)));
 
         // Tiered JIT recompiles hot methods during the first hundreds of calls and may allocate while it does, so the
         // claim is about the steady state: after warm-up, at least one of three windows of 20 calls allocates nothing
         // (a per-call allocation would show in every window).
+        var actual = new float[64 * 10];
         long fewest = long.MaxValue;
         for (int window = 0; window < 4; window++)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long start = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < (window == 0 ? 200 : 20); i++)
             {
                 scoring.PredictProbabilities(features.AsSpan(0, 784), 1, actual, workspace);
                 scoring.PredictProbabilities(features, 64, actual, workspace);
+                scoring.CopyFrom(network);
             }
-            if (window > 0) fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+            if (window > 0) fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - start);
         }
         Assert.AreEqual(0, fewest);
     }
 
     [TestMethod]
+    public void ConcurrentPredictionsWithSeparateWorkspacesAgreeWithSequentialOnes()
+    {
+        MlpNetwork network = TestData.Network([50, 40, 30, 6], MlpActivation.Sigmoid, seed: 9);
+        var scoring = new MlpScoringNetwork(network);
+        const int rows = 200;
+        float[] features = TestData.Uniform(rows * 50, new Random(10));
+        var expected = new float[rows * 6];
+        scoring.PredictProbabilities(features, rows, expected, scoring.CreateWorkspace(1));
+
+        var results = new float[4][];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
+        {
+            MlpInferenceWorkspace workspace = scoring.CreateWorkspace(1);
+            var output = new float[rows * 6];
+            for (int repeat = 0; repeat < 20; repeat++)
+                for (int r = (t * 7) % rows, n = 0; n < rows; n++, r = (r + 1) % rows)
+                    scoring.PredictProbabilities(features.AsSpan(r * 50, 50), 1, output.AsSpan(r * 6, 6), workspace);
+            results[t] = output;
+        });
+        foreach (float[] result in results)
+            CollectionAssert.AreEqual(expected, result);
+    }
+
+    [TestMethod]
     public void WrongSizesAreRejected()
     {
-        var scoring = new MlpScoringNetwork(TestData.Network([5, 4, 3], MlpActivation.Relu, seed: 17));
-        var workspace = scoring.CreateWorkspace(2);
-        Assert.ThrowsExactly<ArgumentException>(() => scoring.PredictProbabilities(new float[9], 2, new float[6], workspace));
-        Assert.ThrowsExactly<ArgumentException>(() => scoring.PredictProbabilities(new float[10], 2, new float[5], workspace));
+        var scoring = new MlpScoringNetwork(TestData.Network([4, 3, 2], MlpActivation.Relu, seed: 1));
+        MlpInferenceWorkspace workspace = scoring.CreateWorkspace(2);
+        Assert.ThrowsExactly<ArgumentException>(() => scoring.PredictProbabilities(new float[7], 2, new float[4], workspace));
+        Assert.ThrowsExactly<ArgumentException>(() => scoring.PredictProbabilities(new float[8], 2, new float[3], workspace));
+        MlpInferenceWorkspace tooSmall = new MlpScoringNetwork(TestData.Network([4, 2, 2], MlpActivation.Relu, 1)).CreateWorkspace(2);
+        Assert.ThrowsExactly<ArgumentException>(() => scoring.PredictProbabilities(new float[8], 2, new float[4], tooSmall));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => scoring.CreateWorkspace(0));
     }
 }

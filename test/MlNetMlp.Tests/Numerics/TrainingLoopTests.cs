@@ -19,7 +19,7 @@ public sealed class TrainingLoopTests
     private static double Accuracy(MlpNetwork network, MlpDataSet data)
     {
         var probabilities = new float[data.Rows * network.ClassCount];
-        network.PredictProbabilities(data.Features, data.Rows, probabilities, network.CreateInferenceWorkspace(64));
+        new MlpScoringNetwork(network).PredictProbabilities(data.Features, data.Rows, probabilities, new MlpScoringNetwork(network).CreateWorkspace(64));
         int correct = 0;
         for (int r = 0; r < data.Rows; r++)
         {
