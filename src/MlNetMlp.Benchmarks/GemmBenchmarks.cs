@@ -31,8 +31,11 @@ public class GemmBenchmarks
         new(100, 784, 512), new(100, 512, 256), new(100, 256, 10),
     ];
 
+    /// <summary>Every accelerated width, or only the widest when MLNETMLP_BENCH_WIDEST_ONLY=1 (a run of a few minutes).</summary>
     public static IEnumerable<int> Widths =>
-        new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Vector128 }.Where(w => w <= Simd.Best).Select(w => (int)w);
+        new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Vector128 }
+            .Where(w => w <= Simd.Best && (Environment.GetEnvironmentVariable("MLNETMLP_BENCH_WIDEST_ONLY") != "1" || w == Simd.Best))
+            .Select(w => (int)w);
 
     private SimdWidth Width => (SimdWidth)Lanes;
 

@@ -11,16 +11,16 @@ namespace MlNetMlp.Mapping;
 /// </summary>
 internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMapping
 {
-    private readonly IProbabilityModel<TWorkspace> _network;
+    private readonly IProbabilityModel<TWorkspace> _model;
     private readonly DataViewSchema.Column _featureColumn;
 
     public ProbabilityScoringMapping(IProbabilityModel<TWorkspace> model, DataViewSchema inputSchema, string featureColumnName,
         string scoreColumnName, string predictedLabelColumnName, LabelKeyValues? labelKeyValues)
     {
         InputSchema = inputSchema;
-        _network = model;
+        _model = model;
         _featureColumn = SchemaChecks.FeatureVector(inputSchema, featureColumnName, model.InputSize, nameof(inputSchema));
-        int classes = _network.ClassCount;
+        int classes = _model.ClassCount;
 
         var scoreAnnotations = new DataViewSchema.Annotations.Builder();
         if (labelKeyValues != null)
@@ -51,7 +51,7 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
     public Delegate?[] CreateGetters(DataViewRow input, Func<int, bool> isAddedActive)
     {
         if (!isAddedActive(0) && !isAddedActive(1)) return new Delegate?[2];
-        var scorer = new RowScorer(_network, input.GetGetter<VBuffer<float>>(_featureColumn));
+        var scorer = new RowScorer(_model, input.GetGetter<VBuffer<float>>(_featureColumn));
         return Getters(() => scorer.Score(input.Position), isAddedActive);
     }
 
@@ -60,7 +60,7 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
     public Delegate?[] CreateLookaheadGetters(DataViewRowCursor input, DataViewRowCursor lookahead, Func<int, bool> isAddedActive)
     {
         if (!isAddedActive(0) && !isAddedActive(1)) return new Delegate?[2];
-        var scorer = new BlockScorer(_network, _featureColumn, input, lookahead);
+        var scorer = new BlockScorer(_model, _featureColumn, input, lookahead);
         return Getters(scorer.Score, isAddedActive);
     }
 
@@ -84,11 +84,11 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
     }
 
     /// <summary>Scores one row at a time (PredictionEngine, and the fallback of <see cref="BlockScorer"/>).</summary>
-    private sealed class RowScorer(IProbabilityModel<TWorkspace> network, ValueGetter<VBuffer<float>> featureGetter)
+    private sealed class RowScorer(IProbabilityModel<TWorkspace> model, ValueGetter<VBuffer<float>> featureGetter)
     {
-        private readonly float[] _dense = new float[network.InputSize];
-        private readonly float[] _probabilities = new float[network.ClassCount];
-        private readonly TWorkspace _workspace = network.CreateWorkspace(1);
+        private readonly float[] _dense = new float[model.InputSize];
+        private readonly float[] _probabilities = new float[model.ClassCount];
+        private readonly TWorkspace _workspace = model.CreateWorkspace(1);
         private VBuffer<float> _features;
         private long _scoredPosition = -1;
 
@@ -103,7 +103,7 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
                     _features.CopyTo(_dense);
                     features = _dense;
                 }
-                network.PredictProbabilities(features, 1, _probabilities, _workspace);
+                model.PredictProbabilities(features, 1, _probabilities, _workspace);
                 _scoredPosition = position;
             }
             return _probabilities;
@@ -122,7 +122,7 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
         private static readonly int Cores = Math.Clamp(Environment.ProcessorCount, 1, 16);
         private readonly int _rowsPerCore;
         private readonly int _blockRows;
-        private readonly IProbabilityModel<TWorkspace> _network;
+        private readonly IProbabilityModel<TWorkspace> _model;
         private readonly DataViewRowCursor _input;
         private readonly DataViewRowCursor _lookahead;
         private readonly ValueGetter<VBuffer<float>> _lookaheadFeatures;
@@ -138,10 +138,10 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
         private int _blockCount;
         private bool _aligned = true;
 
-        public BlockScorer(IProbabilityModel<TWorkspace> network, DataViewSchema.Column featureColumn, DataViewRowCursor input, DataViewRowCursor lookahead)
+        public BlockScorer(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor input, DataViewRowCursor lookahead)
         {
-            _network = network;
-            _rowsPerCore = Math.Max(1, network.BlockRowsPerCore);
+            _model = model;
+            _rowsPerCore = Math.Max(1, model.BlockRowsPerCore);
             _blockRows = _rowsPerCore * Cores;
             _ids = new DataViewRowId[_blockRows];
             _input = input;
@@ -149,10 +149,10 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
             _lookaheadFeatures = lookahead.GetGetter<VBuffer<float>>(lookahead.Schema[featureColumn.Index]);
             _lookaheadId = lookahead.GetIdGetter();
             _inputId = input.GetIdGetter();
-            _features = new float[_blockRows * network.InputSize];
-            _probabilities = new float[_blockRows * network.ClassCount];
-            _workspaces = Enumerable.Range(0, Cores).Select(_ => network.CreateWorkspace(_rowsPerCore)).ToArray();
-            _fallback = new RowScorer(network, input.GetGetter<VBuffer<float>>(featureColumn));
+            _features = new float[_blockRows * model.InputSize];
+            _probabilities = new float[_blockRows * model.ClassCount];
+            _workspaces = Enumerable.Range(0, Cores).Select(_ => model.CreateWorkspace(_rowsPerCore)).ToArray();
+            _fallback = new RowScorer(model, input.GetGetter<VBuffer<float>>(featureColumn));
         }
 
         public ReadOnlyMemory<float> Score()
@@ -166,7 +166,7 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
                 DataViewRowId id = default;
                 _inputId(ref id);
                 if (id.Equals(_ids[row]))
-                    return _probabilities.AsMemory(row * _network.ClassCount, _network.ClassCount);
+                    return _probabilities.AsMemory(row * _model.ClassCount, _model.ClassCount);
                 _aligned = false;
             }
             return _fallback.Score(position);
@@ -179,7 +179,7 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
                 if (!_lookahead.MoveNext()) { _aligned = false; return; }
             if (_lookahead.Position != position - 1) { _aligned = false; return; }
 
-            int count = 0, width = _network.InputSize;
+            int count = 0, width = _model.InputSize;
             while (count < _blockRows && _lookahead.MoveNext())
             {
                 _lookaheadFeatures(ref _buffer);
@@ -200,8 +200,8 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
         private void ScorePart(int count, int parts, int part)
         {
             (int first, int rows) = WorkerPool.Split(count, parts, part);
-            int width = _network.InputSize, classes = _network.ClassCount;
-            _network.PredictProbabilities(_features.AsSpan(first * width, rows * width), rows,
+            int width = _model.InputSize, classes = _model.ClassCount;
+            _model.PredictProbabilities(_features.AsSpan(first * width, rows * width), rows,
                 _probabilities.AsSpan(first * classes, rows * classes), _workspaces[part]);
         }
     }

