@@ -69,32 +69,14 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
 
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
-        var train = streaming
-            ? TrainingData.ReadMonitoringSample(trainData, features, label, _options.MonitoringSubsetSize)
-            : TrainingData.Read(trainData, features, label, "training data");
-        if (train.Rows == 0)
-            throw new ArgumentException($"The training data has no rows with a label in column '{label.Name}'.", nameof(trainData));
-
-        MlpDataSet? validation = null;
-        if (validationData != null)
-        {
-            var validationLabel = SchemaChecks.KeyLabel(validationData.Schema, _options.LabelColumnName, nameof(validationData));
-            if (((KeyDataViewType)validationLabel.Type).Count != (ulong)classCount)
-                throw new ArgumentOutOfRangeException(nameof(validationData),
-                    $"The validation label column '{validationLabel.Name}' has {((KeyDataViewType)validationLabel.Type).Count} classes, the training label has {classCount}.");
-            var validationFeatures = SchemaChecks.FeatureVector(validationData.Schema, _options.FeatureColumnName, featureCount, nameof(validationData));
-            validation = TrainingData.Read(validationData, validationFeatures, validationLabel, "validation data");
-        }
+        var train = TrainingData.ReadTraining(trainData, features, label, streaming, _options.MonitoringSubsetSize, nameof(trainData));
+        MlpDataSet? validation = validationData is null ? null
+            : TrainingData.ReadValidation(validationData, _options.LabelColumnName, _options.FeatureColumnName, featureCount, classCount, nameof(validationData));
 
         // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles and dropout from it.
-        Checkpointing<TrainingCheckpoint>? checkpointing = null;
-        TrainingCheckpoint? resume = null;
-        if (_options.CheckpointDirectory is { } checkpointDirectory)
-        {
-            string checkpointPath = TrainingCheckpoint.PathIn(checkpointDirectory);
-            resume = CheckpointFile.LoadForResume(checkpointPath, _options.ResumeFromCheckpoint, _options.Seed, TrainingCheckpoint.Load, checkpoint => checkpoint.Seed);
-            checkpointing = new Checkpointing<TrainingCheckpoint>(checkpointPath, _options.CheckpointEveryEpochs, resume);
-        }
+        var checkpointing = Checkpointing<TrainingCheckpoint>.Open(_options.CheckpointDirectory, TrainingCheckpoint.PathIn, _options.CheckpointEveryEpochs,
+            _options.ResumeFromCheckpoint, _options.Seed, TrainingCheckpoint.Load, checkpoint => checkpoint.Seed);
+        var resume = checkpointing?.ResumeFrom;
 
         int seed = resume?.Seed ?? _options.Seed ?? _host.Rand.Next();
         MlpNetwork network;

@@ -72,32 +72,14 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
 
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
-        var train = streaming
-            ? TrainingData.ReadMonitoringSample(trainData, image, label, _options.MonitoringSubsetSize)
-            : TrainingData.Read(trainData, image, label, "training data");
-        if (train.Rows == 0)
-            throw new ArgumentException($"The training data has no rows with a label in column '{label.Name}'.", nameof(trainData));
-
-        MlpDataSet? validation = null;
-        if (validationData != null)
-        {
-            var validationLabel = SchemaChecks.KeyLabel(validationData.Schema, _options.LabelColumnName, nameof(validationData));
-            if (((KeyDataViewType)validationLabel.Type).Count != (ulong)classCount)
-                throw new ArgumentOutOfRangeException(nameof(validationData),
-                    $"The validation label column '{validationLabel.Name}' has {((KeyDataViewType)validationLabel.Type).Count} classes, the training label has {classCount}.");
-            var validationImage = SchemaChecks.FeatureVector(validationData.Schema, _options.ImageColumnName, shape.Size, nameof(validationData));
-            validation = TrainingData.Read(validationData, validationImage, validationLabel, "validation data");
-        }
+        var train = TrainingData.ReadTraining(trainData, image, label, streaming, _options.MonitoringSubsetSize, nameof(trainData));
+        MlpDataSet? validation = validationData is null ? null
+            : TrainingData.ReadValidation(validationData, _options.LabelColumnName, _options.ImageColumnName, shape.Size, classCount, nameof(validationData));
 
         // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles, dropout and augmentation from it.
-        Checkpointing<CnnCheckpoint>? checkpointing = null;
-        CnnCheckpoint? resume = null;
-        if (_options.CheckpointDirectory is { } checkpointDirectory)
-        {
-            string checkpointPath = CnnCheckpoint.PathIn(checkpointDirectory);
-            resume = CheckpointFile.LoadForResume(checkpointPath, _options.ResumeFromCheckpoint, _options.Seed, CnnCheckpoint.Load, checkpoint => checkpoint.Seed);
-            checkpointing = new Checkpointing<CnnCheckpoint>(checkpointPath, _options.CheckpointEveryEpochs, resume);
-        }
+        var checkpointing = Checkpointing<CnnCheckpoint>.Open(_options.CheckpointDirectory, CnnCheckpoint.PathIn, _options.CheckpointEveryEpochs,
+            _options.ResumeFromCheckpoint, _options.Seed, CnnCheckpoint.Load, checkpoint => checkpoint.Seed);
+        var resume = checkpointing?.ResumeFrom;
 
         int seed = resume?.Seed ?? _options.Seed ?? _host.Rand.Next();
         CnnNetwork network;

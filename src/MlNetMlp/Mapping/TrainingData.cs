@@ -17,6 +17,35 @@ internal static class TrainingData
     public static MlpDataSet ReadMonitoringSample(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, int monitoringSubsetSize) =>
         Read(data, featureColumn, labelColumn, "training data", monitoringSubsetSize > 0 ? monitoringSubsetSize : DefaultStreamingMonitoringRows);
 
+    /// <summary>
+    /// What a trainer holds of its training data: every row, or only the monitoring sample when it streams the rest
+    /// (<paramref name="streaming"/>); no row with a label is an error naming the label column.
+    /// </summary>
+    public static MlpDataSet ReadTraining(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn,
+        bool streaming, int monitoringSubsetSize, string parameterName)
+    {
+        var rows = streaming
+            ? ReadMonitoringSample(data, featureColumn, labelColumn, monitoringSubsetSize)
+            : Read(data, featureColumn, labelColumn, "training data");
+        if (rows.Rows == 0)
+            throw new ArgumentException($"The training data has no rows with a label in column '{labelColumn.Name}'.", parameterName);
+        return rows;
+    }
+
+    /// <summary>
+    /// Validation rows: a key label column named <paramref name="labelColumnName"/> with <paramref name="classCount"/>
+    /// classes, as the training label has, and a feature vector of <paramref name="featureCount"/> floats.
+    /// </summary>
+    public static MlpDataSet ReadValidation(IDataView data, string labelColumnName, string featureColumnName, int featureCount, int classCount, string parameterName)
+    {
+        var label = SchemaChecks.KeyLabel(data.Schema, labelColumnName, parameterName);
+        if (((KeyDataViewType)label.Type).Count != (ulong)classCount)
+            throw new ArgumentOutOfRangeException(parameterName,
+                $"The validation label column '{label.Name}' has {((KeyDataViewType)label.Type).Count} classes, the training label has {classCount}.");
+        var features = SchemaChecks.FeatureVector(data.Schema, featureColumnName, featureCount, parameterName);
+        return Read(data, features, label, "validation data");
+    }
+
     /// <summary>Rows whose label is missing (key 0) are skipped, as ML.NET's trainers do; non-finite features are an error.</summary>
     public static MlpDataSet Read(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, string what, int maxRows = int.MaxValue)
     {
