@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using MlNetMlp.Data;
+using static MlNetMlp.Tests.Cli.CliTests;
 
 namespace MlNetMlp.Tests.Cli;
 
@@ -8,22 +8,6 @@ namespace MlNetMlp.Tests.Cli;
 [TestClass]
 public sealed class CliRecoveryTests
 {
-    private static (int exitCode, string stdout, string stderr) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "MlNetMlp.Cli.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.Environment["CI"] = "true";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.IsTrue(process.WaitForExit(300_000), "mlnetmlp timed out");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     private static string OneErrorLine((int exitCode, string stdout, string stderr) result)
     {
         Assert.AreEqual(2, result.exitCode, $"stdout: {result.stdout} stderr: {result.stderr}");
