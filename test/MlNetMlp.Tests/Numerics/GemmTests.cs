@@ -6,8 +6,8 @@ namespace MlNetMlp.Tests.Numerics;
 public sealed class GemmTests
 {
     // Row counts, reduction lengths and vector-dimension lengths around and inside the register blocks
-    // (4 rows × 4 registers) at every width, plus the real layer sizes.
-    private static readonly int[] RowCounts = [1, 5, 17];
+    // (4 rows × 4 registers, 6 rows × 2 registers) at every width, plus the real layer sizes.
+    private static readonly int[] RowCounts = [1, 5, 12, 17];
     private static readonly int[] ReductionLengths = [1, 7, 33, 200];
     private static readonly int[] VectorLengths = [1, 7, 17, 33, 200, 784];
 
@@ -57,10 +57,13 @@ public sealed class GemmTests
             float[] a = TestData.Uniform(m * k, random), b = TestData.Uniform(k * n, random);
             var fast = new float[m * n];
             var reference = new float[m * n];
-            fast.AsSpan().Fill(float.NaN); // every element must be written
-            Gemm.Multiply(a, b, fast, m, k, n, (SimdWidth)width);
             ReferenceGemm.Multiply<float>(a, b, reference, m, k, n);
-            CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}");
+            foreach (RegisterTile tile in Enum.GetValues<RegisterTile>())
+            {
+                fast.AsSpan().Fill(float.NaN); // every element must be written
+                Gemm.Multiply(a, b, fast, m, k, n, (SimdWidth)width, tile);
+                CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}, {tile}");
+            }
         }
     }
 
@@ -79,10 +82,13 @@ public sealed class GemmTests
             float[] a = TestData.Uniform(k * m, random), b = TestData.Uniform(k * n, random);
             var fast = new float[m * n];
             var reference = new float[m * n];
-            fast.AsSpan().Fill(float.NaN);
-            Gemm.TransposeMultiply(a, b, fast, m, k, n, (SimdWidth)width);
             ReferenceGemm.TransposeMultiply<float>(a, b, reference, m, k, n);
-            CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}");
+            foreach (RegisterTile tile in Enum.GetValues<RegisterTile>())
+            {
+                fast.AsSpan().Fill(float.NaN); // every element must be written
+                Gemm.TransposeMultiply(a, b, fast, m, k, n, (SimdWidth)width, tile);
+                CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}, {tile}");
+            }
         }
     }
 
@@ -115,6 +121,30 @@ public sealed class GemmTests
         {
             Gemm.LinearForward(x.AsSpan(r * inputs, inputs), w, b, single, 1, inputs, outputs);
             CollectionAssert.AreEqual(batch[(r * outputs)..((r + 1) * outputs)], single, $"row {r}");
+        }
+    }
+
+    [TestMethod]
+    public void TransposeFillsEachShareExactly()
+    {
+        // Shapes around the 8×8 register blocks, split into shares the way the training workers split them.
+        var random = new Random(5);
+        foreach ((int rows, int columns) in new[] { (1, 1), (7, 9), (8, 8), (17, 33), (128, 784), (10, 128) })
+        {
+            float[] matrix = TestData.Uniform(rows * columns, random);
+            foreach (int shares in new[] { 1, 2, 3 })
+            {
+                var transposed = new float[rows * columns];
+                transposed.AsSpan().Fill(float.NaN);
+                for (int share = 0; share < shares; share++)
+                {
+                    (int first, int count) = WorkerPool.Split(columns, shares, share);
+                    Gemm.Transpose(matrix, rows, columns, transposed, first, count);
+                }
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < columns; c++)
+                        Assert.AreEqual(matrix[r * columns + c], transposed[c * rows + r], $"{rows}×{columns} in {shares} shares, ({r}, {c})");
+            }
         }
     }
 

@@ -21,6 +21,12 @@ internal static class Simd
         Vector128.IsHardwareAccelerated ? SimdWidth.Vector128 :
         SimdWidth.Scalar;
 
+    /// <summary>
+    /// Whether the ISA has 32 vector registers (x64 with AVX-512, Arm64); x64 without AVX-512 has 16, which sets
+    /// how large a register tile a kernel can keep without spilling.
+    /// </summary>
+    public static readonly bool HasThirtyTwoRegisters = System.Runtime.Intrinsics.X86.Avx512F.IsSupported || !System.Runtime.Intrinsics.X86.X86Base.IsSupported;
+
     /// <summary>Every width; the unaccelerated ones still run (emulated), which lets tests cover all code paths.</summary>
     public static readonly SimdWidth[] All = [SimdWidth.Scalar, SimdWidth.Vector128, SimdWidth.Vector256, SimdWidth.Vector512];
 }
