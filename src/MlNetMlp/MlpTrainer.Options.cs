@@ -98,9 +98,11 @@ public sealed partial class MlpTrainer
         /// <summary>
         /// When positive, per-epoch accuracy/loss in the history are measured on a fixed random
         /// subset of this many training (and validation) rows, as the reproduced study did with 500.
-        /// 0 = use all rows.
+        /// 0 = use all rows. The default, 10,000, measures accuracy to about ±0.3 points; measuring all 60,000
+        /// Fashion-MNIST rows every epoch is a forward pass over the whole set, which adds half an epoch's
+        /// arithmetic (14 GFLOP to the 30 of a 784-128-128-10 epoch).
         /// </summary>
-        public int MonitoringSubsetSize;
+        public int MonitoringSubsetSize = 10_000;
 
         /// <summary>Shuffle the training rows every epoch.</summary>
         public bool Shuffle = true;
