@@ -19,6 +19,8 @@ namespace MlNetMlp.Cnn;
 /// broadcasts one input value per pixel and multiplies it with 2 weight vectors per reduction step.
 /// Weight gradient: a tile of 12 reduction rows × 2 vectors of output channels (24 accumulators) walks over
 /// the output pixels, broadcasting 12 input values against 2 vectors of the output gradient.
+/// With 16 registers (x64 without AVX-512) both tiles are 6 × 2 (12 accumulators), which do not spill
+/// (<see cref="RegisterBudget"/>).
 /// Input gradient: the forward kernel again, over the output gradient dilated by the stride and padded by
 /// k − 1 − p, with the weights flipped and transposed (<see cref="PackFlippedTransposed"/>).
 /// </para>
@@ -27,8 +29,28 @@ namespace MlNetMlp.Cnn;
 /// </summary>
 internal static class ConvKernels
 {
+    // The largest tiles (32 registers); slack and scratch are sized for them.
     private const int ForwardTilePixels = 7;
     private const int GradientTileRows = 12;
+
+    /// <summary>Tile sizes for one register budget; a type argument, so the JIT drops the unused accumulators.</summary>
+    private interface ITiles
+    {
+        static abstract int ForwardPixels { get; }
+        static abstract int GradientRows { get; }
+    }
+
+    private readonly struct ThirtyTwoRegisterTiles : ITiles
+    {
+        public static int ForwardPixels => ForwardTilePixels;
+        public static int GradientRows => GradientTileRows;
+    }
+
+    private readonly struct SixteenRegisterTiles : ITiles
+    {
+        public static int ForwardPixels => 6;
+        public static int GradientRows => 6;
+    }
 
     /// <summary>Output channels per packed weight block at <paramref name="width"/>: two registers.</summary>
     public static int BlockWidth(SimdWidth width) => 2 * (int)width;
@@ -141,7 +163,11 @@ internal static class ConvKernels
     /// past the last image. <paramref name="packedBias"/> may be empty (no bias).
     /// </summary>
     public static void Forward(ReadOnlySpan<float> paddedInput, int images, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> packedBias,
-        Span<float> output, in ConvGeometry g, SimdWidth width)
+        Span<float> output, in ConvGeometry g, SimdWidth width) =>
+        Forward(paddedInput, images, packedWeights, packedBias, output, g, width, Simd.Registers);
+
+    public static void Forward(ReadOnlySpan<float> paddedInput, int images, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> packedBias,
+        Span<float> output, in ConvGeometry g, SimdWidth width, RegisterBudget registers)
     {
         if (images == 0) return;
         int needed = images * g.PaddedImageSize + Slack(g);
@@ -156,18 +182,28 @@ internal static class ConvKernels
         bool hasBias = !packedBias.IsEmpty;
         if (hasBias && packedBias.Length < Blocks(g.OutChannels, width) * BlockWidth(width)) throw new ArgumentException("The packed bias is too short.", nameof(packedBias));
         ref float bias = ref hasBias ? ref MemoryMarshal.GetReference(packedBias) : ref MemoryMarshal.GetReference(zeroBias);
+        if (registers == RegisterBudget.Sixteen)
+            Forward<SixteenRegisterTiles>(ref input, images, ref weights, ref bias, hasBias, ref y, g, width);
+        else
+            Forward<ThirtyTwoRegisterTiles>(ref input, images, ref weights, ref bias, hasBias, ref y, g, width);
+    }
+
+    private static void Forward<TTiles>(ref float input, int images, ref float weights, ref float bias, bool hasBias, ref float y, in ConvGeometry g, SimdWidth width)
+        where TTiles : struct, ITiles
+    {
         switch (width)
         {
-            case SimdWidth.Vector512: Forward<Vector512Ops, Vector512<float>>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
-            case SimdWidth.Vector256: Forward<Vector256Ops, Vector256<float>>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
-            case SimdWidth.Vector128: Forward<Vector128Ops, Vector128<float>>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
-            default: Forward<ScalarOps, float>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
+            case SimdWidth.Vector512: Forward<Vector512Ops, Vector512<float>, TTiles>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
+            case SimdWidth.Vector256: Forward<Vector256Ops, Vector256<float>, TTiles>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
+            case SimdWidth.Vector128: Forward<Vector128Ops, Vector128<float>, TTiles>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
+            default: Forward<ScalarOps, float, TTiles>(ref input, images, ref weights, ref bias, hasBias, ref y, g); break;
         }
     }
 
-    private static void Forward<TOps, TVector>(ref float input, int images, ref float weights, ref float bias, bool hasBias, ref float output, ConvGeometry g)
+    private static void Forward<TOps, TVector, TTiles>(ref float input, int images, ref float weights, ref float bias, bool hasBias, ref float output, ConvGeometry g)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TTiles : struct, ITiles
     {
         int bw = 2 * TOps.Count;
         int blocks = (g.OutChannels + bw - 1) / bw;
@@ -189,21 +225,23 @@ internal static class ConvKernels
                 {
                     ref float inRow = ref Unsafe.Add(ref image, oy * g.Stride * rowStride);
                     ref float outRow = ref Unsafe.Add(ref output, ((nint)(n * outHeight + oy) * outWidth) * oc + b * bw);
-                    for (int x0 = 0; x0 < outWidth; x0 += ForwardTilePixels)
-                        ForwardTile<TOps, TVector>(ref Unsafe.Add(ref inRow, x0 * pixelStep), pixelStep, rowStride, g.Kernel, rowLength,
-                            ref blockWeights, ref blockBias, ref Unsafe.Add(ref outRow, (nint)x0 * oc), oc, Math.Min(ForwardTilePixels, outWidth - x0), channels, ref scratch);
+                    for (int x0 = 0; x0 < outWidth; x0 += TTiles.ForwardPixels)
+                        ForwardTile<TOps, TVector, TTiles>(ref Unsafe.Add(ref inRow, x0 * pixelStep), pixelStep, rowStride, g.Kernel, rowLength,
+                            ref blockWeights, ref blockBias, ref Unsafe.Add(ref outRow, (nint)x0 * oc), oc, Math.Min(TTiles.ForwardPixels, outWidth - x0), channels, ref scratch);
                 }
             }
         }
     }
 
-    /// <summary>7 output pixels × 2 registers of output channels.</summary>
+    /// <summary>7 (or 6) output pixels × 2 registers of output channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardTile<TOps, TVector>(ref float input, nint pixelStep, nint rowStride, int kernelRows, nint rowLength,
+    private static void ForwardTile<TOps, TVector, TTiles>(ref float input, nint pixelStep, nint rowStride, int kernelRows, nint rowLength,
         ref float weights, ref float bias, ref float output, nint outputPixelStride, int pixels, int channels, ref float scratch)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TTiles : struct, ITiles
     {
+        bool seventh = TTiles.ForwardPixels == 7; // a JIT-time constant
         nuint w = (nuint)TOps.Count;
         TVector b0 = TOps.Load(ref bias, 0), b1 = TOps.Load(ref bias, w);
         TVector c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
@@ -233,12 +271,15 @@ internal static class ConvKernels
                 c40 = TOps.MultiplyAdd(a, w0, c40); c41 = TOps.MultiplyAdd(a, w1, c41);
                 a = TOps.Broadcast(Unsafe.Add(ref x5, j));
                 c50 = TOps.MultiplyAdd(a, w0, c50); c51 = TOps.MultiplyAdd(a, w1, c51);
-                a = TOps.Broadcast(Unsafe.Add(ref x6, j));
-                c60 = TOps.MultiplyAdd(a, w0, c60); c61 = TOps.MultiplyAdd(a, w1, c61);
+                if (seventh)
+                {
+                    a = TOps.Broadcast(Unsafe.Add(ref x6, j));
+                    c60 = TOps.MultiplyAdd(a, w0, c60); c61 = TOps.MultiplyAdd(a, w1, c61);
+                }
                 wr = ref Unsafe.Add(ref wr, 2 * w);
             }
         }
-        if (pixels == ForwardTilePixels && channels == (int)(2 * w))
+        if (pixels == TTiles.ForwardPixels && channels == (int)(2 * w))
         {
             ref float o = ref output;
             TOps.Store(c00, ref o, 0); TOps.Store(c01, ref o, w); o = ref Unsafe.Add(ref o, outputPixelStride);
@@ -246,8 +287,12 @@ internal static class ConvKernels
             TOps.Store(c20, ref o, 0); TOps.Store(c21, ref o, w); o = ref Unsafe.Add(ref o, outputPixelStride);
             TOps.Store(c30, ref o, 0); TOps.Store(c31, ref o, w); o = ref Unsafe.Add(ref o, outputPixelStride);
             TOps.Store(c40, ref o, 0); TOps.Store(c41, ref o, w); o = ref Unsafe.Add(ref o, outputPixelStride);
-            TOps.Store(c50, ref o, 0); TOps.Store(c51, ref o, w); o = ref Unsafe.Add(ref o, outputPixelStride);
-            TOps.Store(c60, ref o, 0); TOps.Store(c61, ref o, w);
+            TOps.Store(c50, ref o, 0); TOps.Store(c51, ref o, w);
+            if (seventh)
+            {
+                o = ref Unsafe.Add(ref o, outputPixelStride);
+                TOps.Store(c60, ref o, 0); TOps.Store(c61, ref o, w);
+            }
             return;
         }
         // Partial tile (row end or last channel block): go through a scratch tile and copy what is valid.
@@ -259,7 +304,7 @@ internal static class ConvKernels
         TOps.Store(c30, ref t, 3 * s); TOps.Store(c31, ref t, 3 * s + w);
         TOps.Store(c40, ref t, 4 * s); TOps.Store(c41, ref t, 4 * s + w);
         TOps.Store(c50, ref t, 5 * s); TOps.Store(c51, ref t, 5 * s + w);
-        TOps.Store(c60, ref t, 6 * s); TOps.Store(c61, ref t, 6 * s + w);
+        if (seventh) { TOps.Store(c60, ref t, 6 * s); TOps.Store(c61, ref t, 6 * s + w); }
         for (int p = 0; p < pixels; p++)
             MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref t, p * (nint)s), channels).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref output, p * outputPixelStride), channels));
     }
@@ -270,7 +315,11 @@ internal static class ConvKernels
     /// <paramref name="outputGradient"/> needs <see cref="Slack"/> floats past its end.
     /// </summary>
     public static void AccumulateWeightGradient(ReadOnlySpan<float> paddedInput, ReadOnlySpan<float> outputGradient, int images,
-        Span<float> packedGradient, in ConvGeometry g, SimdWidth width)
+        Span<float> packedGradient, in ConvGeometry g, SimdWidth width) =>
+        AccumulateWeightGradient(paddedInput, outputGradient, images, packedGradient, g, width, Simd.Registers);
+
+    public static void AccumulateWeightGradient(ReadOnlySpan<float> paddedInput, ReadOnlySpan<float> outputGradient, int images,
+        Span<float> packedGradient, in ConvGeometry g, SimdWidth width, RegisterBudget registers)
     {
         if (images == 0) return;
         if (paddedInput.Length < images * g.PaddedImageSize + Slack(g)) throw new ArgumentException("The padded input is too short.", nameof(paddedInput));
@@ -284,19 +333,30 @@ internal static class ConvKernels
         for (int r = 0; r < offsets.Length; r++)
             offsets[r] = r < g.ReductionLength ? (r / rowLength) * rowStride + r % rowLength : offsets[g.ReductionLength - 1];
         ref nint offset = ref MemoryMarshal.GetReference(offsets);
+        if (registers == RegisterBudget.Sixteen)
+            WeightGradient<SixteenRegisterTiles>(ref x, ref dy, images, ref dw, ref offset, g, width);
+        else
+            WeightGradient<ThirtyTwoRegisterTiles>(ref x, ref dy, images, ref dw, ref offset, g, width);
+    }
+
+    private static void WeightGradient<TTiles>(ref float x, ref float dy, int images, ref float dw, ref nint offset, in ConvGeometry g, SimdWidth width)
+        where TTiles : struct, ITiles
+    {
         switch (width)
         {
-            case SimdWidth.Vector512: WeightGradient<Vector512Ops, Vector512<float>>(ref x, ref dy, images, ref dw, ref offset, g); break;
-            case SimdWidth.Vector256: WeightGradient<Vector256Ops, Vector256<float>>(ref x, ref dy, images, ref dw, ref offset, g); break;
-            case SimdWidth.Vector128: WeightGradient<Vector128Ops, Vector128<float>>(ref x, ref dy, images, ref dw, ref offset, g); break;
-            default: WeightGradient<ScalarOps, float>(ref x, ref dy, images, ref dw, ref offset, g); break;
+            case SimdWidth.Vector512: WeightGradient<Vector512Ops, Vector512<float>, TTiles>(ref x, ref dy, images, ref dw, ref offset, g); break;
+            case SimdWidth.Vector256: WeightGradient<Vector256Ops, Vector256<float>, TTiles>(ref x, ref dy, images, ref dw, ref offset, g); break;
+            case SimdWidth.Vector128: WeightGradient<Vector128Ops, Vector128<float>, TTiles>(ref x, ref dy, images, ref dw, ref offset, g); break;
+            default: WeightGradient<ScalarOps, float, TTiles>(ref x, ref dy, images, ref dw, ref offset, g); break;
         }
     }
 
-    private static void WeightGradient<TOps, TVector>(ref float input, ref float dy, int images, ref float dw, ref nint offsets, ConvGeometry g)
+    private static void WeightGradient<TOps, TVector, TTiles>(ref float input, ref float dy, int images, ref float dw, ref nint offsets, ConvGeometry g)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TTiles : struct, ITiles
     {
+        int tileRows = TTiles.GradientRows;
         int bw = 2 * TOps.Count;
         int blocks = (g.OutChannels + bw - 1) / bw;
         int reduction = g.ReductionLength, outHeight = g.OutHeight, outWidth = g.OutWidth, oc = g.OutChannels;
@@ -311,13 +371,13 @@ internal static class ConvKernels
             for (int b = 0; b < blocks; b++)
             {
                 ref float blockGradient = ref Unsafe.Add(ref dw, (nint)b * reduction * bw);
-                for (int r0 = 0; r0 < reduction; r0 += GradientTileRows)
+                for (int r0 = 0; r0 < reduction; r0 += tileRows)
                 {
-                    int rows = Math.Min(GradientTileRows, reduction - r0);
+                    int rows = Math.Min(tileRows, reduction - r0);
                     ref float target = ref Unsafe.Add(ref blockGradient, (nint)r0 * bw);
-                    if (rows == GradientTileRows)
+                    if (rows == tileRows)
                     {
-                        WeightGradientTile<TOps, TVector>(ref image, inputRowStep, pixelStep, ref Unsafe.Add(ref offsets, r0),
+                        WeightGradientTile<TOps, TVector, TTiles>(ref image, inputRowStep, pixelStep, ref Unsafe.Add(ref offsets, r0),
                             ref Unsafe.Add(ref imageGradient, b * bw), oc, outHeight, outWidth, ref target);
                         continue;
                     }
@@ -325,7 +385,7 @@ internal static class ConvKernels
                     var partial = MemoryMarshal.CreateSpan(ref target, rows * bw);
                     scratch.Clear();
                     partial.CopyTo(scratch);
-                    WeightGradientTile<TOps, TVector>(ref image, inputRowStep, pixelStep, ref Unsafe.Add(ref offsets, r0),
+                    WeightGradientTile<TOps, TVector, TTiles>(ref image, inputRowStep, pixelStep, ref Unsafe.Add(ref offsets, r0),
                         ref Unsafe.Add(ref imageGradient, b * bw), oc, outHeight, outWidth, ref tile);
                     scratch[..(rows * bw)].CopyTo(partial);
                 }
@@ -333,13 +393,15 @@ internal static class ConvKernels
         }
     }
 
-    /// <summary>12 reduction rows × 2 registers of output channels, summed over every output pixel of one image.</summary>
+    /// <summary>12 (or 6) reduction rows × 2 registers of output channels, summed over every output pixel of one image.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightGradientTile<TOps, TVector>(ref float image, nint inputRowStep, nint pixelStep, ref nint offsets,
+    private static void WeightGradientTile<TOps, TVector, TTiles>(ref float image, nint inputRowStep, nint pixelStep, ref nint offsets,
         ref float dy, nint oc, int outHeight, int outWidth, ref float dw)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TTiles : struct, ITiles
     {
+        bool twelve = TTiles.GradientRows == 12; // a JIT-time constant: the 6-row tile drops rows 6–11
         nuint w = (nuint)TOps.Count;
         nuint s = 2 * w;
         ref float d = ref dw;
@@ -349,15 +411,22 @@ internal static class ConvKernels
         TVector a30 = TOps.Load(ref d, 3 * s), a31 = TOps.Load(ref d, 3 * s + w);
         TVector a40 = TOps.Load(ref d, 4 * s), a41 = TOps.Load(ref d, 4 * s + w);
         TVector a50 = TOps.Load(ref d, 5 * s), a51 = TOps.Load(ref d, 5 * s + w);
-        TVector a60 = TOps.Load(ref d, 6 * s), a61 = TOps.Load(ref d, 6 * s + w);
-        TVector a70 = TOps.Load(ref d, 7 * s), a71 = TOps.Load(ref d, 7 * s + w);
-        TVector a80 = TOps.Load(ref d, 8 * s), a81 = TOps.Load(ref d, 8 * s + w);
-        TVector a90 = TOps.Load(ref d, 9 * s), a91 = TOps.Load(ref d, 9 * s + w);
-        TVector aa0 = TOps.Load(ref d, 10 * s), aa1 = TOps.Load(ref d, 10 * s + w);
-        TVector ab0 = TOps.Load(ref d, 11 * s), ab1 = TOps.Load(ref d, 11 * s + w);
+        TVector a60 = default, a61 = default, a70 = default, a71 = default, a80 = default, a81 = default;
+        TVector a90 = default, a91 = default, aa0 = default, aa1 = default, ab0 = default, ab1 = default;
+        nint o6 = 0, o7 = 0, o8 = 0, o9 = 0, o10 = 0, o11 = 0;
+        if (twelve)
+        {
+            a60 = TOps.Load(ref d, 6 * s); a61 = TOps.Load(ref d, 6 * s + w);
+            a70 = TOps.Load(ref d, 7 * s); a71 = TOps.Load(ref d, 7 * s + w);
+            a80 = TOps.Load(ref d, 8 * s); a81 = TOps.Load(ref d, 8 * s + w);
+            a90 = TOps.Load(ref d, 9 * s); a91 = TOps.Load(ref d, 9 * s + w);
+            aa0 = TOps.Load(ref d, 10 * s); aa1 = TOps.Load(ref d, 10 * s + w);
+            ab0 = TOps.Load(ref d, 11 * s); ab1 = TOps.Load(ref d, 11 * s + w);
+            o6 = Unsafe.Add(ref offsets, 6); o7 = Unsafe.Add(ref offsets, 7); o8 = Unsafe.Add(ref offsets, 8);
+            o9 = Unsafe.Add(ref offsets, 9); o10 = Unsafe.Add(ref offsets, 10); o11 = Unsafe.Add(ref offsets, 11);
+        }
         nint o0 = offsets, o1 = Unsafe.Add(ref offsets, 1), o2 = Unsafe.Add(ref offsets, 2), o3 = Unsafe.Add(ref offsets, 3);
-        nint o4 = Unsafe.Add(ref offsets, 4), o5 = Unsafe.Add(ref offsets, 5), o6 = Unsafe.Add(ref offsets, 6), o7 = Unsafe.Add(ref offsets, 7);
-        nint o8 = Unsafe.Add(ref offsets, 8), o9 = Unsafe.Add(ref offsets, 9), o10 = Unsafe.Add(ref offsets, 10), o11 = Unsafe.Add(ref offsets, 11);
+        nint o4 = Unsafe.Add(ref offsets, 4), o5 = Unsafe.Add(ref offsets, 5);
         ref float g = ref dy;
         for (int oy = 0; oy < outHeight; oy++)
         {
@@ -371,12 +440,15 @@ internal static class ConvKernels
                 v = TOps.Broadcast(Unsafe.Add(ref x, o3)); a30 = TOps.MultiplyAdd(v, g0, a30); a31 = TOps.MultiplyAdd(v, g1, a31);
                 v = TOps.Broadcast(Unsafe.Add(ref x, o4)); a40 = TOps.MultiplyAdd(v, g0, a40); a41 = TOps.MultiplyAdd(v, g1, a41);
                 v = TOps.Broadcast(Unsafe.Add(ref x, o5)); a50 = TOps.MultiplyAdd(v, g0, a50); a51 = TOps.MultiplyAdd(v, g1, a51);
-                v = TOps.Broadcast(Unsafe.Add(ref x, o6)); a60 = TOps.MultiplyAdd(v, g0, a60); a61 = TOps.MultiplyAdd(v, g1, a61);
-                v = TOps.Broadcast(Unsafe.Add(ref x, o7)); a70 = TOps.MultiplyAdd(v, g0, a70); a71 = TOps.MultiplyAdd(v, g1, a71);
-                v = TOps.Broadcast(Unsafe.Add(ref x, o8)); a80 = TOps.MultiplyAdd(v, g0, a80); a81 = TOps.MultiplyAdd(v, g1, a81);
-                v = TOps.Broadcast(Unsafe.Add(ref x, o9)); a90 = TOps.MultiplyAdd(v, g0, a90); a91 = TOps.MultiplyAdd(v, g1, a91);
-                v = TOps.Broadcast(Unsafe.Add(ref x, o10)); aa0 = TOps.MultiplyAdd(v, g0, aa0); aa1 = TOps.MultiplyAdd(v, g1, aa1);
-                v = TOps.Broadcast(Unsafe.Add(ref x, o11)); ab0 = TOps.MultiplyAdd(v, g0, ab0); ab1 = TOps.MultiplyAdd(v, g1, ab1);
+                if (twelve)
+                {
+                    v = TOps.Broadcast(Unsafe.Add(ref x, o6)); a60 = TOps.MultiplyAdd(v, g0, a60); a61 = TOps.MultiplyAdd(v, g1, a61);
+                    v = TOps.Broadcast(Unsafe.Add(ref x, o7)); a70 = TOps.MultiplyAdd(v, g0, a70); a71 = TOps.MultiplyAdd(v, g1, a71);
+                    v = TOps.Broadcast(Unsafe.Add(ref x, o8)); a80 = TOps.MultiplyAdd(v, g0, a80); a81 = TOps.MultiplyAdd(v, g1, a81);
+                    v = TOps.Broadcast(Unsafe.Add(ref x, o9)); a90 = TOps.MultiplyAdd(v, g0, a90); a91 = TOps.MultiplyAdd(v, g1, a91);
+                    v = TOps.Broadcast(Unsafe.Add(ref x, o10)); aa0 = TOps.MultiplyAdd(v, g0, aa0); aa1 = TOps.MultiplyAdd(v, g1, aa1);
+                    v = TOps.Broadcast(Unsafe.Add(ref x, o11)); ab0 = TOps.MultiplyAdd(v, g0, ab0); ab1 = TOps.MultiplyAdd(v, g1, ab1);
+                }
                 x = ref Unsafe.Add(ref x, pixelStep);
                 g = ref Unsafe.Add(ref g, oc);
             }
@@ -387,6 +459,7 @@ internal static class ConvKernels
         TOps.Store(a30, ref d, 3 * s); TOps.Store(a31, ref d, 3 * s + w);
         TOps.Store(a40, ref d, 4 * s); TOps.Store(a41, ref d, 4 * s + w);
         TOps.Store(a50, ref d, 5 * s); TOps.Store(a51, ref d, 5 * s + w);
+        if (!twelve) return;
         TOps.Store(a60, ref d, 6 * s); TOps.Store(a61, ref d, 6 * s + w);
         TOps.Store(a70, ref d, 7 * s); TOps.Store(a71, ref d, 7 * s + w);
         TOps.Store(a80, ref d, 8 * s); TOps.Store(a81, ref d, 8 * s + w);

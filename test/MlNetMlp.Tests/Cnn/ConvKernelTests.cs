@@ -37,6 +37,7 @@ public sealed class ConvKernelTests
     public void FastPathMatchesTheScalarReferenceOnAwkwardShapes()
     {
         foreach (SimdWidth width in Simd.All)
+        foreach (RegisterBudget registers in Enum.GetValues<RegisterBudget>())
             foreach (var g in Shapes)
             {
                 var random = new Random(g.GetHashCode());
@@ -55,19 +56,19 @@ public sealed class ConvKernelTests
                 var packedBias = new float[ConvKernels.Blocks(g.OutChannels, width) * ConvKernels.BlockWidth(width)];
                 ConvKernels.PackBias(b, g.OutChannels, packedBias, width);
                 var output = new float[images * g.OutputImageSize];
-                ConvKernels.Forward(padded, images, packed, packedBias, output, g, width);
-                CnnFixture.AssertClose(y, TensorLayout.NhwcToNchw(output, images, g.OutChannels, g.OutHeight, g.OutWidth), 1e-5, 1e-5, $"{width} {g} forward");
+                ConvKernels.Forward(padded, images, packed, packedBias, output, g, width, registers);
+                CnnFixture.AssertClose(y, TensorLayout.NhwcToNchw(output, images, g.OutChannels, g.OutHeight, g.OutWidth), 1e-5, 1e-5, $"{width} {registers} {g} forward");
 
                 var gradient = new float[images * g.OutputImageSize + ConvKernels.Slack(g)];
                 TensorLayout.NchwToNhwc(dy, images, g.OutChannels, g.OutHeight, g.OutWidth).CopyTo(gradient, 0);
                 var packedGradient = new float[packed.Length];
-                ConvKernels.AccumulateWeightGradient(padded, gradient, images, packedGradient, g, width);
+                ConvKernels.AccumulateWeightGradient(padded, gradient, images, packedGradient, g, width, registers);
                 int bw = ConvKernels.BlockWidth(width);
                 var weightGradient = new float[g.WeightCount];
                 for (int r = 0; r < g.ReductionLength; r++)
                     for (int o = 0; o < g.OutChannels; o++)
                         weightGradient[r * g.OutChannels + o] = packedGradient[(o / bw * g.ReductionLength + r) * bw + o % bw];
-                CnnFixture.AssertClose(dw, TensorLayout.HwioToOihw(weightGradient, g.OutChannels, g.InChannels, g.Kernel), 1e-4, 1e-5, $"{width} {g} weight gradient");
+                CnnFixture.AssertClose(dw, TensorLayout.HwioToOihw(weightGradient, g.OutChannels, g.InChannels, g.Kernel), 1e-4, 1e-5, $"{width} {registers} {g} weight gradient");
 
                 var back = g.InputGradient();
                 var paddedGradient = new float[images * back.PaddedImageSize + ConvKernels.Slack(back)];
@@ -75,30 +76,42 @@ public sealed class ConvKernelTests
                 var flipped = new float[ConvKernels.PackedLength(back, width)];
                 ConvKernels.PackFlippedTransposed(hwio, g, flipped, width);
                 var inputGradient = new float[images * g.InputImageSize];
-                ConvKernels.Forward(paddedGradient, images, flipped, default, inputGradient, back, width);
-                CnnFixture.AssertClose(dx, TensorLayout.NhwcToNchw(inputGradient, images, g.InChannels, g.Height, g.Width), 1e-5, 1e-5, $"{width} {g} input gradient");
+                ConvKernels.Forward(paddedGradient, images, flipped, default, inputGradient, back, width, registers);
+                CnnFixture.AssertClose(dx, TensorLayout.NhwcToNchw(inputGradient, images, g.InChannels, g.Height, g.Width), 1e-5, 1e-5, $"{width} {registers} {g} input gradient");
                 Assert.AreEqual(db.Length, g.OutChannels);
             }
     }
 
     [TestMethod]
-    public void EveryWidthComputesBitIdenticalResults()
+    public void EveryWidthAndTileComputesBitIdenticalResults()
     {
-        // Each output is one fixed sequence of fused multiply-adds, so the register width cannot change a bit.
+        // Each output is one fixed sequence of fused multiply-adds, so neither the register width nor the tile size can change a bit.
         var g = new ConvGeometry(5, 37, 3, 1, 1, 10, 9);
         var random = new Random(5);
         var hwio = Random(g.WeightCount, random);
         var padded = new float[2 * g.PaddedImageSize + ConvKernels.Slack(g)];
         ConvKernels.PadImages(Random(2 * g.InputImageSize, random), 2, g.Height, g.Width, g.InChannels, g.Padding, 1, g.PaddedHeight, g.PaddedWidth, padded);
-        float[]? first = null;
+        var gradient = Random(2 * g.OutputImageSize + ConvKernels.Slack(g), random);
+        float[]? first = null, firstGradient = null;
         foreach (SimdWidth width in Simd.All)
+        foreach (RegisterBudget registers in Enum.GetValues<RegisterBudget>())
         {
             var packed = new float[ConvKernels.PackedLength(g, width)];
             ConvKernels.Pack(hwio, g, packed, width);
             var output = new float[2 * g.OutputImageSize];
-            ConvKernels.Forward(padded, 2, packed, default, output, g, width);
-            if (first == null) first = output;
-            else CollectionAssert.AreEqual(first, output, $"{width}");
+            ConvKernels.Forward(padded, 2, packed, default, output, g, width, registers);
+            var packedGradient = new float[packed.Length];
+            ConvKernels.AccumulateWeightGradient(padded, gradient, 2, packedGradient, g, width, registers);
+            // Unpack to HWIO so widths with different block sizes compare.
+            int bw = ConvKernels.BlockWidth(width);
+            var weightGradient = new float[g.WeightCount];
+            for (int r = 0; r < g.ReductionLength; r++)
+                for (int o = 0; o < g.OutChannels; o++)
+                    weightGradient[r * g.OutChannels + o] = packedGradient[(o / bw * g.ReductionLength + r) * bw + o % bw];
+            first ??= output;
+            firstGradient ??= weightGradient;
+            CollectionAssert.AreEqual(first, output, $"{width} {registers} forward");
+            CollectionAssert.AreEqual(firstGradient, weightGradient, $"{width} {registers} weight gradient");
         }
     }
 

@@ -58,11 +58,11 @@ public sealed class GemmTests
             var fast = new float[m * n];
             var reference = new float[m * n];
             ReferenceGemm.Multiply<float>(a, b, reference, m, k, n);
-            foreach (RegisterTile tile in Enum.GetValues<RegisterTile>())
+            foreach (RegisterBudget registers in Enum.GetValues<RegisterBudget>())
             {
                 fast.AsSpan().Fill(float.NaN); // every element must be written
-                Gemm.Multiply(a, b, fast, m, k, n, (SimdWidth)width, tile);
-                CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}, {tile}");
+                Gemm.Multiply(a, b, fast, m, k, n, (SimdWidth)width, registers);
+                CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}, {registers} registers");
             }
         }
     }
@@ -83,11 +83,11 @@ public sealed class GemmTests
             var fast = new float[m * n];
             var reference = new float[m * n];
             ReferenceGemm.TransposeMultiply<float>(a, b, reference, m, k, n);
-            foreach (RegisterTile tile in Enum.GetValues<RegisterTile>())
+            foreach (RegisterBudget registers in Enum.GetValues<RegisterBudget>())
             {
                 fast.AsSpan().Fill(float.NaN); // every element must be written
-                Gemm.TransposeMultiply(a, b, fast, m, k, n, (SimdWidth)width, tile);
-                CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}, {tile}");
+                Gemm.TransposeMultiply(a, b, fast, m, k, n, (SimdWidth)width, registers);
+                CollectionAssert.AreEqual(reference, fast, $"m {m}, k {k}, n {n}, {registers} registers");
             }
         }
     }

@@ -143,12 +143,12 @@ internal static class Gemm
         Multiply(a, b, c, m, k, n, Simd.Best);
 
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width) =>
-        Multiply(a, b, c, m, k, n, width, DefaultTile);
+        Multiply(a, b, c, m, k, n, width, Simd.Registers);
 
-    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width, RegisterTile tile)
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width, RegisterBudget registers)
     {
         CheckSize(a.Length, m, k, nameof(a));
-        BroadcastMultiply(a, aRowStride: k, aColumnStride: 1, b, c, m, k, n, width, tile);
+        BroadcastMultiply(a, aRowStride: k, aColumnStride: 1, b, c, m, k, n, width, registers);
     }
 
     /// <summary><c>c[m×n] = aᵀ·b</c> where <paramref name="a"/> is stored [k×m] and <paramref name="b"/> is [k×n].</summary>
@@ -156,12 +156,12 @@ internal static class Gemm
         TransposeMultiply(a, b, c, m, k, n, Simd.Best);
 
     public static void TransposeMultiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width) =>
-        TransposeMultiply(a, b, c, m, k, n, width, DefaultTile);
+        TransposeMultiply(a, b, c, m, k, n, width, Simd.Registers);
 
-    public static void TransposeMultiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width, RegisterTile tile)
+    public static void TransposeMultiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width, RegisterBudget registers)
     {
         CheckSize(a.Length, k, m, nameof(a));
-        BroadcastMultiply(a, aRowStride: 1, aColumnStride: m, b, c, m, k, n, width, tile);
+        BroadcastMultiply(a, aRowStride: 1, aColumnStride: m, b, c, m, k, n, width, registers);
     }
 
     private static void CheckSize(int length, int rows, int columns, string name)
@@ -324,15 +324,12 @@ internal static class Gemm
     // A(r, s) = a[r·aRowStride + s·aColumnStride] covers both A and Aᵀ. Each C element is
     // c = fma(A(r, s), B(s, col), c) for s = 0, 1, ..., k−1, starting from 0, in every path.
 
-    /// <summary>
-    /// The register tile of the broadcast kernels: 4 rows × 4 registers needs 16 accumulators plus 5 operand registers,
-    /// which spills on x64 without AVX-512 (16 registers); 6 rows × 2 registers needs 12 + 3. Measured with 256-bit
-    /// registers on a 16-register CPU (AMD Zen 3), 100-row shares: 784→128 input gradient 51 → 79 GFLOP/s, weight
-    /// gradient 49 → 72, forward from transposed weights 48 → 63.
-    /// </summary>
-    public static readonly RegisterTile DefaultTile = Simd.HasThirtyTwoRegisters ? RegisterTile.FourByFour : RegisterTile.SixByTwo;
+    // Register tiles of the broadcast kernels: 4 rows × 4 registers needs 16 accumulators plus 5 operand registers,
+    // which spills with 16 registers (x64 without AVX-512); 6 rows × 2 registers needs 12 + 3. Measured with 256-bit
+    // registers on a 16-register CPU (AMD Zen 3), 100-row shares: 784→128 input gradient 51 → 79 GFLOP/s, weight
+    // gradient 49 → 72, forward from transposed weights 48 → 63.
 
-    private static void BroadcastMultiply(ReadOnlySpan<float> a, int aRowStride, int aColumnStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width, RegisterTile tile)
+    private static void BroadcastMultiply(ReadOnlySpan<float> a, int aRowStride, int aColumnStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdWidth width, RegisterBudget registers)
     {
         CheckSize(b.Length, k, n, nameof(b));
         CheckSize(c.Length, m, n, nameof(c));
@@ -341,20 +338,20 @@ internal static class Gemm
         ref float cRef = ref MemoryMarshal.GetReference(c);
         int done = width switch
         {
-            SimdWidth.Vector512 => BroadcastMultiply<Vector512Ops, Vector512<float>>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, tile),
-            SimdWidth.Vector256 => BroadcastMultiply<Vector256Ops, Vector256<float>>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, tile),
-            SimdWidth.Vector128 => BroadcastMultiply<Vector128Ops, Vector128<float>>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, tile),
+            SimdWidth.Vector512 => BroadcastMultiply<Vector512Ops, Vector512<float>>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, registers),
+            SimdWidth.Vector256 => BroadcastMultiply<Vector256Ops, Vector256<float>>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, registers),
+            SimdWidth.Vector128 => BroadcastMultiply<Vector128Ops, Vector128<float>>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, registers),
             _ => 0,
         };
         BroadcastColumns<ScalarOps, float>(ref aRef, aRowStride, aColumnStride, ref bRef, ref cRef, m, k, n, done);
     }
 
-    /// <summary>All columns at one register width, in tiles of <paramref name="tile"/>; returns the first column left over (fewer than one register).</summary>
-    private static int BroadcastMultiply<TOps, TVector>(ref float a, nint aRowStride, nint aColumnStride, ref float b, ref float c, int m, int k, int n, RegisterTile tile)
+    /// <summary>All columns at one register width, in tiles sized for <paramref name="registers"/>; returns the first column left over (fewer than one register).</summary>
+    private static int BroadcastMultiply<TOps, TVector>(ref float a, nint aRowStride, nint aColumnStride, ref float b, ref float c, int m, int k, int n, RegisterBudget registers)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
-        int column = tile == RegisterTile.SixByTwo ? BroadcastSixByTwo<TOps, TVector>(ref a, aRowStride, aColumnStride, ref b, ref c, m, k, n) : 0;
+        int column = registers == RegisterBudget.Sixteen ? BroadcastSixByTwo<TOps, TVector>(ref a, aRowStride, aColumnStride, ref b, ref c, m, k, n) : 0;
         return BroadcastColumns<TOps, TVector>(ref a, aRowStride, aColumnStride, ref b, ref c, m, k, n, column);
     }
 
@@ -611,13 +608,4 @@ internal static class Gemm
         }
         TOps.Store(sum, ref c, 0);
     }
-}
-
-/// <summary>Register tile of the broadcast kernels (see <see cref="Gemm.DefaultTile"/>).</summary>
-internal enum RegisterTile
-{
-    /// <summary>4 rows × 4 registers: 16 accumulators, for CPUs with 32 vector registers.</summary>
-    FourByFour,
-    /// <summary>6 rows × 2 registers: 12 accumulators, for CPUs with 16.</summary>
-    SixByTwo,
 }

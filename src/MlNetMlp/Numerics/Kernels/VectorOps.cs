@@ -22,13 +22,24 @@ internal static class Simd
         SimdWidth.Scalar;
 
     /// <summary>
-    /// Whether the ISA has 32 vector registers (x64 with AVX-512, Arm64); x64 without AVX-512 has 16, which sets
-    /// how large a register tile a kernel can keep without spilling.
+    /// The vector registers of this CPU: 32 on x64 with AVX-512 and on Arm64, 16 on x64 without AVX-512. It sets how
+    /// large a register tile a kernel can keep without spilling.
     /// </summary>
-    public static readonly bool HasThirtyTwoRegisters = System.Runtime.Intrinsics.X86.Avx512F.IsSupported || !System.Runtime.Intrinsics.X86.X86Base.IsSupported;
+    public static readonly RegisterBudget Registers =
+        System.Runtime.Intrinsics.X86.Avx512F.IsSupported || !System.Runtime.Intrinsics.X86.X86Base.IsSupported ? RegisterBudget.ThirtyTwo : RegisterBudget.Sixteen;
 
     /// <summary>Every width; the unaccelerated ones still run (emulated), which lets tests cover all code paths.</summary>
     public static readonly SimdWidth[] All = [SimdWidth.Scalar, SimdWidth.Vector128, SimdWidth.Vector256, SimdWidth.Vector512];
+}
+
+/// <summary>
+/// How many vector registers a kernel's register tiles are sized for. Kernels take it as a parameter (default
+/// <see cref="Simd.Registers"/>) so tests cover both tile families on any CPU; results are bit-identical either way.
+/// </summary>
+internal enum RegisterBudget
+{
+    ThirtyTwo,
+    Sixteen,
 }
 
 /// <summary>
