@@ -20,6 +20,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure training and scoring speed on the reference workload (784-128-128-10 LeakyReLU).");
         bench.Add(CreateMlp());
+        bench.Add(CreateOptimizers());
         bench.Add(CreateScore());
         bench.Add(CreateCnn());
         return bench;
@@ -70,10 +71,61 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Dictionary<string, object?> TrainingEpochs(int timedEpochs, MlpOptimizer optimizer, int? threads, CancellationToken cancellationToken)
+    private static Command CreateOptimizers()
+    {
+        var epochs = new Option<int>("--epochs") { Description = "Timed epochs per run (after one warm-up epoch).", DefaultValueFactory = _ => 3 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds; each round runs SGD, momentum and Adam once, so a machine that speeds up or slows down affects all three alike.", DefaultValueFactory = _ => 3 };
+        var rows = new Option<int>("--rows") { Description = "Training rows per epoch.", DefaultValueFactory = _ => Rows };
+        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." };
+        var json = SharedOptions.Json();
+        var command = new Command("optimizers", "Extra cost of momentum and Adam steps over SGD on the reference workload, measured side by side.") { epochs, rounds, rows, threads, json };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            int timed = parse.GetValue(epochs), roundCount = parse.GetValue(rounds), rowCount = parse.GetValue(rows);
+            if (timed < 1) throw new ArgumentOutOfRangeException("--epochs", timed, "--epochs must be at least 1.");
+            if (roundCount < 1) throw new ArgumentOutOfRangeException("--rounds", roundCount, "--rounds must be at least 1.");
+            if (rowCount < 200) throw new ArgumentOutOfRangeException("--rows", rowCount, "--rows must be at least one batch (200).");
+            MlpOptimizer[] rules = [MlpOptimizer.Sgd, MlpOptimizer.Momentum, MlpOptimizer.Adam];
+            var epochSeconds = rules.ToDictionary(rule => rule, _ => new List<double>());
+            for (int round = 1; round <= roundCount; round++)
+                foreach (MlpOptimizer rule in rules)
+                {
+                    Terminal.Line($"round {round}/{roundCount}: {rule}");
+                    TrainingEpochs(timed, rule, parse.GetValue(threads), cancellationToken, rowCount, epochSeconds[rule]);
+                }
+            var result = new Dictionary<string, object?>
+            {
+                ["workload"] = $"{rowCount}x784-128-128-10 LeakyReLU batch 200 fp32",
+                ["rounds"] = roundCount,
+                ["epochs_per_run"] = timed,
+            };
+            double sgd = Median(epochSeconds[MlpOptimizer.Sgd]);
+            foreach (MlpOptimizer rule in rules)
+            {
+                string name = rule.ToString().ToLowerInvariant();
+                double median = Median(epochSeconds[rule]);
+                result[$"{name}_epoch_seconds_median"] = median;
+                if (rule != MlpOptimizer.Sgd) result[$"{name}_extra_vs_sgd"] = median / sgd - 1;
+            }
+            foreach (var (key, value) in result) Terminal.Line($"{key,-28} {Format(value)}");
+            if (parse.GetValue(json)) Terminal.JsonLine(result);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>Trains the reference network on random data; the timed epochs' seconds also go to <paramref name="epochTimes"/> when given.</summary>
+    private static Dictionary<string, object?> TrainingEpochs(int timedEpochs, MlpOptimizer optimizer, int? threads, CancellationToken cancellationToken,
+        int rows = Rows, List<double>? epochTimes = null)
     {
         var mlContext = new MLContext(seed: 0);
-        var data = RandomData(mlContext, Rows, seed: 0);
+        var data = RandomData(mlContext, rows, seed: 0);
         var options = new MlpTrainer.Options
         {
             HiddenLayers = Hidden,
@@ -103,15 +155,16 @@ internal static class BenchCommand
         };
         trainer.Fit(data, null, null, cancellationToken);
         int collections = GC.CollectionCount(0) - gen0 + GC.CollectionCount(1) - gen1 + GC.CollectionCount(2) - gen2;
+        epochTimes?.AddRange(epochSeconds);
 
         epochSeconds.Sort();
         double median = epochSeconds[epochSeconds.Count / 2];
         long macsPerRow = Inputs * 128 + 128 * 128 + 128 * Classes;
         // forward 2·MAC, weight gradients 2·MAC, input gradients 2·MAC except for the first layer.
-        double gflop = (6.0 * macsPerRow - 2.0 * Inputs * 128) * Rows / 1e9;
+        double gflop = (6.0 * macsPerRow - 2.0 * Inputs * 128) * rows / 1e9;
         return new Dictionary<string, object?>
         {
-            ["workload"] = "60000x784-128-128-10 LeakyReLU batch 200 fp32",
+            ["workload"] = $"{rows}x784-128-128-10 LeakyReLU batch 200 fp32",
             ["optimizer"] = optimizer.ToString(),
             ["threads"] = threads ?? Environment.ProcessorCount,
             ["epoch_seconds_median"] = median,
