@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace MlNetMlp.Numerics;
 
@@ -136,6 +137,7 @@ internal static class Activations
     // x = z
     private readonly struct ReluForward : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.SelectWherePositive(x, x, TOps.Broadcast(0f));
     }
@@ -143,6 +145,7 @@ internal static class Activations
     // x = z, y = da
     private readonly struct ReluBackward : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.SelectWherePositive(x, y, TOps.Broadcast(0f));
     }
@@ -150,6 +153,7 @@ internal static class Activations
     // x = z
     private readonly struct LeakyReluForward(float slope) : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.SelectWherePositive(x, x, TOps.Multiply(x, TOps.Broadcast(slope)));
     }
@@ -157,6 +161,7 @@ internal static class Activations
     // x = z, y = da
     private readonly struct LeakyReluBackward(float slope) : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.SelectWherePositive(x, y, TOps.Multiply(y, TOps.Broadcast(slope)));
     }
@@ -164,6 +169,7 @@ internal static class Activations
     // x = tanh(z), y = da: da·(1 − t²)
     private readonly struct TanhBackward : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.Multiply(y, TOps.Subtract(TOps.Broadcast(1f), TOps.Multiply(x, x)));
     }
@@ -171,6 +177,7 @@ internal static class Activations
     // x = σ(z), y = da: da·σ·(1 − σ)
     private readonly struct SigmoidBackward : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.Multiply(y, TOps.Multiply(x, TOps.Subtract(TOps.Broadcast(1f), x)));
     }
@@ -178,6 +185,7 @@ internal static class Activations
     // x = z, y = e^min(z, 0): z or α·(e^z − 1)
     private readonly struct EluForward(float alpha) : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.SelectWherePositive(x, x, TOps.Multiply(TOps.Broadcast(alpha), TOps.Subtract(y, TOps.Broadcast(1f))));
     }
@@ -185,6 +193,7 @@ internal static class Activations
     // x = z, y = f(z), z = da: for z ≤ 0, f′ = α·e^z = f + α
     private readonly struct EluBackward(float alpha) : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.SelectWherePositive(x, z, TOps.Multiply(z, TOps.Add(y, TOps.Broadcast(alpha))));
     }
@@ -192,6 +201,7 @@ internal static class Activations
     // x = z: √(2/π)·(z + 0.044715·z³)
     private readonly struct GeluInnerFunction : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.Multiply(TOps.Broadcast((float)GeluScale), TOps.MultiplyAdd(TOps.Multiply(TOps.Broadcast((float)GeluCubic), x), TOps.Multiply(x, x), x));
     }
@@ -199,6 +209,7 @@ internal static class Activations
     // x = z, y = tanh(inner): 0.5·z·(1 + t)
     private readonly struct GeluForward : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct =>
             TOps.Multiply(TOps.Multiply(TOps.Broadcast(0.5f), x), TOps.Add(TOps.Broadcast(1f), y));
     }
@@ -206,6 +217,7 @@ internal static class Activations
     // x = z, y = tanh(inner), z = da: da·(0.5·(1 + t) + 0.5·z·(1 − t²)·√(2/π)·(1 + 3·0.044715·z²))
     private readonly struct GeluBackward : IElementwiseFunction
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TOps, TVector>(TVector x, TVector y, TVector z) where TOps : struct, IVectorOps<TVector> where TVector : struct
         {
             TVector half = TOps.Broadcast(0.5f), one = TOps.Broadcast(1f);

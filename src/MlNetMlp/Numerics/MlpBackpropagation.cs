@@ -87,12 +87,28 @@ internal sealed class MlpBackpropagation
     public void ReduceGradients() => _pool.Run(_reduceJob);
 
     /// <summary>Sums the partials over this worker's share of <see cref="Layout"/>; run it for every worker (usually inside a pool job).</summary>
-    public void ReduceGradients(int worker)
+    public void ReduceGradients(int worker) => SumPartials(worker, _workers.Length);
+
+    /// <summary>
+    /// Like <see cref="ReduceGradients(int)"/> but leaves out the last worker's partial and returns it (null when
+    /// <see cref="Gradient"/> already is the whole sum): the update adds it on the fly, in the same order, so the
+    /// step is bit for bit the same without writing the summed gradient back and reading it again.
+    /// </summary>
+    public float[]? ReduceGradientsButLast(int worker)
+    {
+        int last = _workers.Length - 1;
+        while (last > 0 && _workers[last].Rows == 0) last--;
+        SumPartials(worker, last == 0 ? 1 : last);
+        return last == 0 ? null : _workers[last].Gradient;
+    }
+
+    /// <summary>Gradient (over this worker's share) = the sum of the partials of workers [0, count) that had rows, in worker order.</summary>
+    private void SumPartials(int worker, int count)
     {
         (int start, int length) = Layout.WorkerRange(_workers.Length, worker);
         Span<float> total = _workers[0].Gradient.AsSpan(start, length);
         if (_workers[0].Rows == 0) total.Clear(); // a batch smaller than the pool leaves worker 0 idle
-        for (int w = 1; w < _workers.Length; w++)
+        for (int w = 1; w < count; w++)
         {
             if (_workers[w].Rows > 0)
                 TensorPrimitives.Add(total, _workers[w].Gradient.AsSpan(start, length), total);

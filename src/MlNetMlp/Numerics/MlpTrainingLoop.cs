@@ -70,11 +70,12 @@ internal static class MlpTrainingLoop
         var updater = new ParameterUpdater(network, backpropagation.Layout, options);
         var evaluator = new MlpEvaluator(network, pool);
         float learningRate = options.LearningRate;
-        // One job per optimizer step: sum the workers' gradients and update, each worker on its share of the parameters.
+        // One job per optimizer step: sum the workers' gradients and update, each worker on its share of the parameters;
+        // the last partial is added as the update reads it (one pass over the gradient fewer per step).
         Action<int> reduceAndUpdate = worker =>
         {
-            backpropagation.ReduceGradients(worker);
-            updater.Apply(threads, worker, backpropagation.Gradient, learningRate);
+            float[]? lastPartial = backpropagation.ReduceGradientsButLast(worker);
+            updater.Apply(threads, worker, backpropagation.Gradient, lastPartial, learningRate);
         };
 
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);

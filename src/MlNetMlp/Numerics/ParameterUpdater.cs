@@ -54,7 +54,13 @@ internal sealed class ParameterUpdater
     public void BeginStep() => Step++;
 
     /// <summary>Updates the worker's share of the parameters from <paramref name="gradient"/> (layout order).</summary>
-    public void Apply(int workers, int worker, float[] gradient, float learningRate)
+    public void Apply(int workers, int worker, float[] gradient, float learningRate) => Apply(workers, worker, gradient, null, learningRate);
+
+    /// <summary>
+    /// Updates the worker's share of the parameters from <c>gradient + gradientAddend</c> (layout order; a null addend
+    /// is zero), summed as the step reads them (<see cref="MlpBackpropagation.ReduceGradientsButLast"/>).
+    /// </summary>
+    public void Apply(int workers, int worker, float[] gradient, float[]? gradientAddend, float learningRate)
     {
         (int start, int length) = _layout.WorkerRange(workers, worker);
         int end = start + length;
@@ -65,17 +71,18 @@ internal sealed class ParameterUpdater
             if (from >= to) continue;
             Span<float> parameters = ParameterLayout.Parameters(_network, t).AsSpan(from - tensorStart, to - from);
             ReadOnlySpan<float> g = gradient.AsSpan(from, to - from);
+            ReadOnlySpan<float> addend = gradientAddend is null ? [] : gradientAddend.AsSpan(from, to - from);
             float l2 = ParameterLayout.IsWeight(t) ? _l2 : 0f;
             switch (_rule)
             {
                 case MlpOptimizer.Sgd:
-                    Optimizers.Sgd(parameters, g, learningRate, l2, Simd.Best);
+                    Optimizers.Sgd(parameters, g, addend, learningRate, l2, Simd.Best);
                     break;
                 case MlpOptimizer.Momentum:
-                    Optimizers.Momentum(parameters, g, _state1.AsSpan(from, to - from), learningRate, _momentum, _nesterov, l2, Simd.Best);
+                    Optimizers.Momentum(parameters, g, addend, _state1.AsSpan(from, to - from), learningRate, _momentum, _nesterov, l2, Simd.Best);
                     break;
                 case MlpOptimizer.Adam:
-                    Optimizers.Adam(parameters, g, _state1.AsSpan(from, to - from), _state2.AsSpan(from, to - from),
+                    Optimizers.Adam(parameters, g, addend, _state1.AsSpan(from, to - from), _state2.AsSpan(from, to - from),
                         learningRate, _beta1, _beta2, _epsilon, Step, l2, Simd.Best);
                     break;
                 default:

@@ -123,4 +123,50 @@ public sealed class OptimizerTests
             Assert.AreEqual(2.0 - 0.1 * 0.5 * 2.0, w, 1e-6, "weights decay by lr·λ·w");
         Assert.IsTrue(network.Biases[0].All(b => b == 2f), "biases are not decayed");
     }
+
+    [TestMethod]
+    public void AGradientGivenAsTwoAddendsStepsExactlyLikeTheirSum()
+    {
+        // Data-parallel training passes the last worker's partial separately; the step must not depend on that.
+        var random = new Random(7);
+        float[] Random(int n) => Enumerable.Range(0, n).Select(_ => random.NextSingle() * 2 - 1).ToArray();
+        foreach (SimdWidth width in Simd.All)
+        {
+            foreach (MlpOptimizer rule in Enum.GetValues<MlpOptimizer>())
+            {
+                float[] start = Random(Length), a = Random(Length), b = Random(Length);
+                float[] sum = a.Zip(b, (x, y) => x + y).ToArray();
+                float[] summed = (float[])start.Clone(), split = (float[])start.Clone();
+                float[] s1 = new float[Length], s2 = new float[Length], t1 = new float[Length], t2 = new float[Length];
+                for (int step = 1; step <= 2; step++)
+                {
+                    switch (rule)
+                    {
+                        case MlpOptimizer.Sgd:
+                            Optimizers.Sgd(summed, sum, 0.1f, 0.01f, width);
+                            Optimizers.Sgd(split, a, b, 0.1f, 0.01f, width);
+                            break;
+                        case MlpOptimizer.Momentum:
+                            Optimizers.Momentum(summed, sum, s1, 0.1f, 0.9f, nesterov: true, 0.01f, width);
+                            Optimizers.Momentum(split, a, b, t1, 0.1f, 0.9f, nesterov: true, 0.01f, width);
+                            break;
+                        case MlpOptimizer.Adam:
+                            Optimizers.Adam(summed, sum, s1, s2, 0.01f, 0.9f, 0.999f, 1e-8f, step, 0.01f, width);
+                            Optimizers.Adam(split, a, b, t1, t2, 0.01f, 0.9f, 0.999f, 1e-8f, step, 0.01f, width);
+                            break;
+                    }
+                }
+                CollectionAssert.AreEqual(summed, split, $"{rule} at {width}: parameters");
+                CollectionAssert.AreEqual(s1, t1, $"{rule} at {width}: first state");
+                CollectionAssert.AreEqual(s2, t2, $"{rule} at {width}: second state");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void AnAddendOfAnotherLengthIsRejectedByName()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => Optimizers.Sgd(new float[4], new float[4], new float[3], 0.1f, 0f, Simd.Best));
+        Assert.AreEqual("gradientAddend", error.ParamName);
+    }
 }

@@ -284,6 +284,34 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
+    public void FoldingTheLastPartialIntoTheUpdateStepsExactlyLikeSummingFirst()
+    {
+        // Three workers, and batches of 1 and 2 rows that leave some of them idle.
+        MlpDataSet data = TestData.Clusters(rows: 64, features: 11, classes: 4, seed: 21);
+        int[] order = Enumerable.Range(0, data.Rows).ToArray();
+        foreach (MlpOptimizer rule in Enum.GetValues<MlpOptimizer>())
+        {
+            var options = new MlpTrainer.Options { Optimizer = rule, L2Regularization = 1e-3f };
+            MlpNetwork summedFirst = TestData.Network([11, 9, 4], MlpActivation.LeakyRelu, seed: 22), folded = summedFirst.Clone();
+            using var pool = new WorkerPool(3);
+            var summing = new MlpBackpropagation(summedFirst, pool, maxBatchRows: 30, dropoutRate: 0);
+            var folding = new MlpBackpropagation(folded, pool, maxBatchRows: 30, dropoutRate: 0);
+            var summingUpdater = new ParameterUpdater(summedFirst, summing.Layout, options);
+            var foldingUpdater = new ParameterUpdater(folded, folding.Layout, options);
+            foreach (int rows in new[] { 30, 1, 2, 17 })
+            {
+                summing.ComputeGradients(data, order, 0, rows, dropoutSeed: 0, step: 0);
+                summingUpdater.BeginStep();
+                pool.Run(worker => { summing.ReduceGradients(worker); summingUpdater.Apply(3, worker, summing.Gradient, 0.05f); });
+                folding.ComputeGradients(data, order, 0, rows, dropoutSeed: 0, step: 0);
+                foldingUpdater.BeginStep();
+                pool.Run(worker => foldingUpdater.Apply(3, worker, folding.Gradient, folding.ReduceGradientsButLast(worker), 0.05f));
+                Assert.IsTrue(TestData.SameParameters(summedFirst, folded), $"{rule}, batch of {rows}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void SteadyStateTrainingStepsDoNotAllocate()
     {
         MlpDataSet data = TestData.Clusters(rows: 256, features: 30, classes: 5, seed: 14);
