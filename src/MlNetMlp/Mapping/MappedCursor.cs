@@ -16,7 +16,7 @@ internal sealed class MappedCursor : DataViewRowCursor
     {
     }
 
-    // companion: disposed with this cursor (the lookahead cursor, when there is one).
+    // companion: disposed with this cursor (the lookahead cursors and their work, when there are some).
     public MappedCursor(MappedSchema schema, DataViewRowCursor input, Delegate?[] getters, IDisposable? companion)
     {
         _schema = schema;

@@ -25,11 +25,13 @@ internal sealed class MappedDataView : IDataView
         var (inputActive, addedActive) = _schema.Resolve(columnsNeeded);
         if (_schema.Mapping is ILookaheadRowMapping lookahead && addedActive.Any(a => a))
         {
-            // Both cursors must visit the same rows in the same order: give them equal seeds.
+            // Every cursor must visit the same rows in the same order: give them equal seeds.
             int? seed = rand?.Next();
             var input = _source.GetRowCursor(_schema.InputColumns(inputActive), seed is int s1 ? new Random(s1) : null);
-            var ahead = _source.GetRowCursor(lookahead.LookaheadColumns, seed is int s2 ? new Random(s2) : null);
-            return new MappedCursor(_schema, input, lookahead.CreateLookaheadGetters(input, ahead, i => addedActive[i]), ahead);
+            var lookaheadColumns = lookahead.LookaheadColumns.ToArray();
+            DataViewRowCursor OpenLookahead() => _source.GetRowCursor(lookaheadColumns, seed is int s2 ? new Random(s2) : null);
+            var getters = lookahead.CreateLookaheadGetters(input, OpenLookahead, i => addedActive[i], out IDisposable resources);
+            return new MappedCursor(_schema, input, getters, resources);
         }
         return new MappedCursor(_schema, _source.GetRowCursor(_schema.InputColumns(inputActive), rand), addedActive);
     }

@@ -57,10 +57,16 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
 
     public IEnumerable<DataViewSchema.Column> LookaheadColumns => [_featureColumn];
 
-    public Delegate?[] CreateLookaheadGetters(DataViewRowCursor input, DataViewRowCursor lookahead, Func<int, bool> isAddedActive)
+    public Delegate?[] CreateLookaheadGetters(DataViewRowCursor input, Func<DataViewRowCursor> openLookahead, Func<int, bool> isAddedActive,
+        out IDisposable resources)
     {
-        if (!isAddedActive(0) && !isAddedActive(1)) return new Delegate?[2];
-        var scorer = new BlockScorer(_model, _featureColumn, input, lookahead);
+        if (!isAddedActive(0) && !isAddedActive(1))
+        {
+            resources = NothingToDispose.Instance;
+            return new Delegate?[2];
+        }
+        var scorer = new BlockScorer(_model, _featureColumn, input, openLookahead);
+        resources = scorer;
         return Getters(scorer.Score, isAddedActive);
     }
 
@@ -111,99 +117,206 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
     }
 
     /// <summary>
-    /// Scores blocks of rows read ahead by a second cursor; each row's id is checked against the
-    /// main cursor's, and any mismatch (a source that does not repeat its order) switches to row-by-row scoring.
-    /// A block is split across the cores: its rows are read on the cursor's thread, then each core scores
-    /// <see cref="IProbabilityModel{TWorkspace}.BlockRowsPerCore"/> of them (a few hundred microseconds of work or
-    /// more, so handing parts to the thread pool costs little).
+    /// Scores blocks of <see cref="IProbabilityModel{TWorkspace}.BlockRowsPerCore"/> rows read ahead, one lane per
+    /// core: lane k owns blocks k, k + lanes, k + 2·lanes, … and has its own lookahead cursor, which skips the other
+    /// lanes' rows. Lane 0 reads and scores its blocks on the consumer's thread when they are needed; every other lane
+    /// works one block ahead on a pool thread, so reading rows (serial within a cursor) and scoring run on every core
+    /// at once. Each lane has two block slots: the one being consumed and the one being filled. Every row's id is checked against the main cursor's,
+    /// and any mismatch (a source that does not repeat its order) switches to row-by-row scoring.
     /// </summary>
-    private sealed class BlockScorer
+    private sealed class BlockScorer : IDisposable
     {
-        private static readonly int Cores = Math.Clamp(Environment.ProcessorCount, 1, 16);
-        private readonly int _rowsPerCore;
-        private readonly int _blockRows;
         private readonly IProbabilityModel<TWorkspace> _model;
+        private readonly int _blockRows;
         private readonly DataViewRowCursor _input;
-        private readonly DataViewRowCursor _lookahead;
-        private readonly ValueGetter<VBuffer<float>> _lookaheadFeatures;
-        private readonly ValueGetter<DataViewRowId> _lookaheadId;
         private readonly ValueGetter<DataViewRowId> _inputId;
-        private readonly float[] _features;
-        private readonly float[] _probabilities;
-        private readonly DataViewRowId[] _ids;
-        private readonly TWorkspace[] _workspaces;
+        private readonly Lane[] _lanes;
         private readonly RowScorer _fallback;
-        private VBuffer<float> _buffer;
-        private long _blockStart = -1;
-        private int _blockCount;
+        private Block? _current;
         private bool _aligned = true;
 
-        public BlockScorer(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor input, DataViewRowCursor lookahead)
+        public BlockScorer(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor input, Func<DataViewRowCursor> openLookahead)
         {
             _model = model;
-            _rowsPerCore = Math.Max(1, model.BlockRowsPerCore);
-            _blockRows = _rowsPerCore * Cores;
-            _ids = new DataViewRowId[_blockRows];
+            _blockRows = Math.Max(1, model.BlockRowsPerCore);
             _input = input;
-            _lookahead = lookahead;
-            _lookaheadFeatures = lookahead.GetGetter<VBuffer<float>>(lookahead.Schema[featureColumn.Index]);
-            _lookaheadId = lookahead.GetIdGetter();
             _inputId = input.GetIdGetter();
-            _features = new float[_blockRows * model.InputSize];
-            _probabilities = new float[_blockRows * model.ClassCount];
-            _workspaces = Enumerable.Range(0, Cores).Select(_ => model.CreateWorkspace(_rowsPerCore)).ToArray();
             _fallback = new RowScorer(model, input.GetGetter<VBuffer<float>>(featureColumn));
+            int lanes = Math.Clamp(Environment.ProcessorCount, 1, 16);
+            _lanes = new Lane[lanes];
+            try
+            {
+                for (int k = 0; k < lanes; k++)
+                    _lanes[k] = new Lane(model, featureColumn, openLookahead(), _blockRows);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         public ReadOnlyMemory<float> Score()
         {
             long position = _input.Position;
-            if (_aligned && (position < _blockStart || position >= _blockStart + _blockCount))
-                Fill(position);
             if (_aligned)
             {
-                int row = (int)(position - _blockStart);
-                DataViewRowId id = default;
-                _inputId(ref id);
-                if (id.Equals(_ids[row]))
-                    return _probabilities.AsMemory(row * _model.ClassCount, _model.ClassCount);
+                long block = position / _blockRows;
+                if (_current?.Index != block) _current = Request(block);
+                int row = (int)(position - block * _blockRows);
+                if (_current != null && row < _current.Count)
+                {
+                    DataViewRowId id = default;
+                    _inputId(ref id);
+                    if (id.Equals(_current.Ids[row]))
+                        return _current.Probabilities.AsMemory(row * _model.ClassCount, _model.ClassCount);
+                }
                 _aligned = false;
+                WaitForLanes();
             }
             return _fallback.Score(position);
         }
 
-        private void Fill(long position)
+        /// <summary>Block <paramref name="index"/>, scored; null when the lookahead cannot deliver it.</summary>
+        private Block? Request(long index)
         {
-            // The lookahead only moves forward: skip rows the consumer did not score.
-            while (_lookahead.Position < position - 1)
-                if (!_lookahead.MoveNext()) { _aligned = false; return; }
-            if (_lookahead.Position != position - 1) { _aligned = false; return; }
-
-            int count = 0, width = _model.InputSize;
-            while (count < _blockRows && _lookahead.MoveNext())
+            int laneNumber = (int)(index % _lanes.Length);
+            Lane lane = _lanes[laneNumber];
+            if (laneNumber == 0)
             {
-                _lookaheadFeatures(ref _buffer);
-                _buffer.CopyTo(_features.AsSpan(count * width, width));
-                _lookaheadId(ref _ids[count]);
+                // Lane 0 runs on this thread, the others on pool threads: one thread per core, none waiting for a core.
+                for (long next = index + 1; next < index + _lanes.Length; next++)
+                    _lanes[next % _lanes.Length].Start(next);
+                return lane.ProduceNow(index);
+            }
+            Block? block = lane.Scheduled == index ? lane.Finish() : lane.ProduceNow(index);
+            // Its next block goes to the lane's other slot while this one is consumed.
+            if (block is { Count: var count } && count == _blockRows) lane.Start(index + _lanes.Length);
+            return block;
+        }
+
+        private void WaitForLanes()
+        {
+            foreach (Lane lane in _lanes)
+                lane?.Wait();
+        }
+
+        public void Dispose()
+        {
+            WaitForLanes();
+            foreach (Lane lane in _lanes)
+                lane?.Cursor.Dispose();
+        }
+    }
+
+    /// <summary>Scored rows of one block: features in, probabilities and row ids out.</summary>
+    private sealed class Block(int rows, int inputSize, int classes)
+    {
+        public long Index = -1;
+        public int Count;
+        public readonly float[] Features = new float[rows * inputSize];
+        public readonly float[] Probabilities = new float[rows * classes];
+        public readonly DataViewRowId[] Ids = new DataViewRowId[rows];
+    }
+
+    /// <summary>One lookahead cursor with its two block slots and workspace; reads and scores one block at a time.</summary>
+    private sealed class Lane
+    {
+        private readonly IProbabilityModel<TWorkspace> _model;
+        private readonly ValueGetter<VBuffer<float>> _features;
+        private readonly ValueGetter<DataViewRowId> _id;
+        private readonly TWorkspace _workspace;
+        private readonly Block[] _slots;
+        private readonly int _blockRows;
+        private VBuffer<float> _buffer;
+        private Task<Block?>? _task;
+        private int _nextSlot;
+
+        public Lane(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor cursor, int blockRows)
+        {
+            _model = model;
+            Cursor = cursor;
+            _blockRows = blockRows;
+            _features = cursor.GetGetter<VBuffer<float>>(cursor.Schema[featureColumn.Index]);
+            _id = cursor.GetIdGetter();
+            _workspace = model.CreateWorkspace(blockRows);
+            _slots = [new Block(blockRows, model.InputSize, model.ClassCount), new Block(blockRows, model.InputSize, model.ClassCount)];
+        }
+
+        public DataViewRowCursor Cursor { get; }
+
+        /// <summary>The block this lane was last asked to produce (in flight or done), or −1.</summary>
+        public long Scheduled { get; private set; } = -1;
+
+        /// <summary>The cursor ran out of rows.</summary>
+        public bool Ended { get; private set; }
+
+        /// <summary>Starts producing block <paramref name="index"/> on a pool thread, unless it is already started or done.</summary>
+        public void Start(long index)
+        {
+            if (Scheduled >= index || Ended) return;
+            Wait();
+            Scheduled = index;
+            _task = Task.Run(() => Produce(index));
+        }
+
+        /// <summary>The block started last, once it is done; rethrows what reading or scoring it threw.</summary>
+        public Block? Finish()
+        {
+            Task<Block?> task = _task!;
+            _task = null;
+            return task.GetAwaiter().GetResult();
+        }
+
+        /// <summary>Produces block <paramref name="index"/> on this thread (the first block, or one the consumer skipped to).</summary>
+        public Block? ProduceNow(long index)
+        {
+            Wait();
+            Scheduled = index;
+            return Produce(index);
+        }
+
+        /// <summary>Waits for the block in flight, if any, ignoring its outcome (it is no longer wanted).</summary>
+        public void Wait()
+        {
+            Task? task = _task;
+            _task = null;
+            if (task != null) ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+        }
+
+        private Block? Produce(long index)
+        {
+            long first = index * _blockRows;
+            // The cursor only moves forward: skip the rows of the other lanes' blocks.
+            while (Cursor.Position < first - 1)
+                if (!Cursor.MoveNext()) { Ended = true; return null; }
+            if (Cursor.Position != first - 1) return null;
+
+            // Alternate slots: the consumer may still be reading the block this lane produced last.
+            Block block = _slots[_nextSlot];
+            _nextSlot ^= 1;
+            int count = 0, width = _model.InputSize;
+            while (count < _blockRows && Cursor.MoveNext())
+            {
+                _features(ref _buffer);
+                _buffer.CopyTo(block.Features.AsSpan(count * width, width));
+                _id(ref block.Ids[count]);
                 count++;
             }
-            if (count == 0) { _aligned = false; return; }
-            int parts = (count + _rowsPerCore - 1) / _rowsPerCore;
-            if (parts == 1)
-                ScorePart(count, 1, 0);
-            else
-                Parallel.For(0, parts, part => ScorePart(count, parts, part));
-            _blockStart = position;
-            _blockCount = count;
+            if (count < _blockRows) Ended = true;
+            if (count == 0) return null;
+            _model.PredictProbabilities(block.Features.AsSpan(0, count * width), count,
+                block.Probabilities.AsSpan(0, count * _model.ClassCount), _workspace);
+            block.Index = index;
+            block.Count = count;
+            return block;
         }
+    }
 
-        private void ScorePart(int count, int parts, int part)
-        {
-            (int first, int rows) = WorkerPool.Split(count, parts, part);
-            int width = _model.InputSize, classes = _model.ClassCount;
-            _model.PredictProbabilities(_features.AsSpan(first * width, rows * width), rows,
-                _probabilities.AsSpan(first * classes, rows * classes), _workspaces[part]);
-        }
+    private sealed class NothingToDispose : IDisposable
+    {
+        public static readonly NothingToDispose Instance = new();
+        public void Dispose() { }
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)
