@@ -5,8 +5,8 @@ namespace MlNetMlp.Cnn;
 /// <summary>
 /// 2-D convolution with bias on NHWC activations (PyTorch's <c>nn.Conv2d</c>: cross-correlation, zero padding,
 /// output <c>⌊(H + 2p − k)/s⌋ + 1</c>). Parameters: weights HWIO <c>[k, k, C_in, C_out]</c>, then the bias.
-/// Forward pads the input into a scratch buffer (kept for backward) and runs <see cref="ConvKernels.Forward"/>;
-/// backward computes the weight gradient with <see cref="ConvKernels.AccumulateWeightGradient"/>, the bias gradient
+/// Forward pads the input into a scratch buffer (kept for backward) and runs <see cref="ConvKernels.Forward(ReadOnlySpan{float}, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, in ConvGeometry, SimdWidth, RegisterBudget)"/>;
+/// backward computes the weight gradient with <see cref="ConvKernels.AccumulateWeightGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Span{float}, in ConvGeometry, SimdWidth, RegisterBudget)"/>, the bias gradient
 /// as per-channel sums, and the input gradient as the forward convolution of the dilated, padded output gradient
 /// with flipped, transposed weights.
 /// </summary>

@@ -50,7 +50,7 @@ internal sealed class ParameterUpdater
         state2.CopyTo(_state2);
     }
 
-    /// <summary>Call once per optimizer step, before the workers call <see cref="Apply"/>.</summary>
+    /// <summary>Call once per optimizer step, before the workers call <see cref="Apply(int, int, float[], float[], float)"/>.</summary>
     public void BeginStep() => Step++;
 
     /// <summary>Updates the worker's share of the parameters from <paramref name="gradient"/> (layout order).</summary>
