@@ -189,7 +189,7 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
                     _lanes[next % _lanes.Length].Start(next);
                 return lane.ProduceNow(index);
             }
-            Block? block = lane.Scheduled == index ? lane.Finish() : lane.ProduceNow(index);
+            Block? block = lane.Scheduled == index && lane.InFlight ? lane.Finish() : lane.ProduceNow(index);
             // Its next block goes to the lane's other slot while this one is consumed.
             if (block is { Count: var count } && count == _blockRows) lane.Start(index + _lanes.Length);
             return block;
@@ -248,6 +248,9 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
         /// <summary>The block this lane was last asked to produce (in flight or done), or −1.</summary>
         public long Scheduled { get; private set; } = -1;
 
+        /// <summary>A block was started and not yet taken or discarded.</summary>
+        public bool InFlight => _task != null;
+
         /// <summary>The cursor ran out of rows.</summary>
         public bool Ended { get; private set; }
 
@@ -281,7 +284,15 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
         {
             Task? task = _task;
             _task = null;
-            if (task != null) ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+            if (task == null) return;
+            try
+            {
+                task.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Unwanted block: its error would have been the reader's only if the reader had asked for it.
+            }
         }
 
         private Block? Produce(long index)
