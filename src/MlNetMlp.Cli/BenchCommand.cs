@@ -4,11 +4,12 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetMlp.Numerics;
 
 namespace MlNetMlp.Cli;
 
 /// <summary>
-/// <c>mlnetmlp bench mlp|score|cnn</c>: training and scoring speed, each optionally next to the
+/// <c>mlnetmlp bench mlp|optimizers|score|cnn</c>: training and scoring speed, each optionally next to the
 /// PyTorch peer measured in the same run (bench/torch_*.py with Debian's python3-torch).
 /// </summary>
 internal static class BenchCommand
@@ -99,11 +100,11 @@ internal static class BenchCommand
                 ["rounds"] = roundCount,
                 ["epochs_per_run"] = timed,
             };
-            double sgd = Median(epochSeconds[MlpOptimizer.Sgd]);
+            double sgd = Statistics.Median(epochSeconds[MlpOptimizer.Sgd]);
             foreach (MlpOptimizer rule in rules)
             {
                 string name = rule.ToString().ToLowerInvariant();
-                double median = Median(epochSeconds[rule]);
+                double median = Statistics.Median(epochSeconds[rule]);
                 result[$"{name}_epoch_seconds_median"] = median;
                 if (rule != MlpOptimizer.Sgd) result[$"{name}_extra_vs_sgd"] = median / sgd - 1;
             }
@@ -112,12 +113,6 @@ internal static class BenchCommand
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>Trains the reference network on random data; the timed epochs' seconds also go to <paramref name="epochTimes"/> when given.</summary>

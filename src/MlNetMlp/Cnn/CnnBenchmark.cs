@@ -25,15 +25,7 @@ public sealed record CnnBenchmarkResult(
     string DataSource)
 {
     /// <summary>Median of <see cref="EpochSeconds"/> (the bench's <c>epoch_seconds_median</c>).</summary>
-    public double MedianEpochSeconds
-    {
-        get
-        {
-            var sorted = EpochSeconds.Order().ToArray();
-            if (sorted.Length == 0) return double.NaN;
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-    }
+    public double MedianEpochSeconds => Statistics.Median(EpochSeconds);
 
     /// <summary>Training throughput at the median epoch time.</summary>
     public double RowsPerSecond => Rows / MedianEpochSeconds;
