@@ -129,12 +129,11 @@ public sealed class OptimizerTests
     {
         // Data-parallel training passes the last worker's partial separately; the step must not depend on that.
         var random = new Random(7);
-        float[] Random(int n) => Enumerable.Range(0, n).Select(_ => random.NextSingle() * 2 - 1).ToArray();
         foreach (SimdWidth width in Simd.All)
         {
             foreach (MlpOptimizer rule in Enum.GetValues<MlpOptimizer>())
             {
-                float[] start = Random(Length), a = Random(Length), b = Random(Length);
+                float[] start = TestData.Uniform(Length, random), a = TestData.Uniform(Length, random), b = TestData.Uniform(Length, random);
                 float[] sum = a.Zip(b, (x, y) => x + y).ToArray();
                 float[] summed = (float[])start.Clone(), split = (float[])start.Clone();
                 float[] s1 = new float[Length], s2 = new float[Length], t1 = new float[Length], t2 = new float[Length];
