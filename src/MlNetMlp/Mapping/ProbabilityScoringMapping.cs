@@ -117,21 +117,32 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
     }
 
     /// <summary>
-    /// Scores blocks of <see cref="IProbabilityModel{TWorkspace}.BlockRowsPerCore"/> rows read ahead, one lane per
-    /// core: lane k owns blocks k, k + lanes, k + 2·lanes, … and has its own lookahead cursor, which skips the other
-    /// lanes' rows. Lane 0 reads and scores its blocks on the consumer's thread when they are needed; every other lane
-    /// works one block ahead on a pool thread, so reading rows (serial within a cursor) and scoring run on every core
-    /// at once. Each lane has two block slots: the one being consumed and the one being filled. Every row's id is checked against the main cursor's,
-    /// and any mismatch (a source that does not repeat its order) switches to row-by-row scoring.
+    /// Scores blocks of <see cref="IProbabilityModel{TWorkspace}.BlockRowsPerCore"/> rows read ahead. Blocks are
+    /// shared out as they come, not dealt in turn: every lane (one per core, each with its own lookahead cursor, which
+    /// skips the rows of blocks it does not take) claims the next unclaimed block. The reader's own lane works on the
+    /// reader's thread: it scores the block the reader needs when nobody has claimed it, and scores the next unclaimed
+    /// block instead of waiting when a helper is still on the one it needs. Helper lanes run on pool threads up to
+    /// <see cref="_ring"/>'s length in blocks ahead of the reader; a helper with no room gives its thread back, and
+    /// the reader restarts it as it moves on, so no thread ever waits for the reader and few hand-offs happen. Every
+    /// row's id is checked against the main cursor's, and any mismatch (a source that does not repeat its order)
+    /// switches to row-by-row scoring.
     /// </summary>
     private sealed class BlockScorer : IDisposable
     {
+        private readonly object _gate = new();
         private readonly IProbabilityModel<TWorkspace> _model;
         private readonly int _blockRows;
         private readonly DataViewRowCursor _input;
         private readonly ValueGetter<DataViewRowId> _inputId;
-        private readonly Lane[] _lanes;
+        private readonly Lane _own;
+        private readonly Lane[] _helpers;
         private readonly RowScorer _fallback;
+        // Block i lives in _ring[i % length] from its claim until the reader has left it.
+        private readonly Block[] _ring;
+        // Guarded by _gate: the first block nobody has claimed, the block the reader is on, and whether to stop.
+        private long _unclaimed;
+        private long _reading = -1;
+        private bool _stopped;
         private Block? _current;
         private bool _aligned = true;
 
@@ -143,11 +154,14 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
             _inputId = input.GetIdGetter();
             _fallback = new RowScorer(model, input.GetGetter<VBuffer<float>>(featureColumn));
             int lanes = Math.Clamp(Environment.ProcessorCount, 1, 16);
-            _lanes = new Lane[lanes];
+            _ring = new Block[4 * lanes];
+            for (int i = 0; i < _ring.Length; i++) _ring[i] = new Block(_blockRows, model.ClassCount);
+            _helpers = new Lane[lanes - 1];
             try
             {
-                for (int k = 0; k < lanes; k++)
-                    _lanes[k] = new Lane(model, featureColumn, openLookahead(), _blockRows);
+                _own = new Lane(model, featureColumn, openLookahead(), _blockRows);
+                for (int k = 0; k < _helpers.Length; k++)
+                    _helpers[k] = new Lane(model, featureColumn, openLookahead(), _blockRows);
             }
             catch
             {
@@ -161,9 +175,9 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
             long position = _input.Position;
             if (_aligned)
             {
-                long block = position / _blockRows;
-                if (_current?.Index != block) _current = Request(block);
-                int row = (int)(position - block * _blockRows);
+                long index = position / _blockRows;
+                if (_current?.Index != index) _current = Acquire(index);
+                int row = (int)(position - index * _blockRows);
                 if (_current != null && row < _current.Count)
                 {
                     DataViewRowId id = default;
@@ -172,65 +186,158 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
                         return _current.Probabilities.AsMemory(row * _model.ClassCount, _model.ClassCount);
                 }
                 _aligned = false;
-                WaitForLanes();
+                _current = null;
+                lock (_gate) _stopped = true;
             }
             return _fallback.Score(position);
         }
 
-        /// <summary>Block <paramref name="index"/>, scored; null when the lookahead cannot deliver it.</summary>
-        private Block? Request(long index)
+        /// <summary>Block <paramref name="index"/>, scored; null when the lookahead cannot deliver it. Rethrows what producing it threw.</summary>
+        private Block? Acquire(long index)
         {
-            int laneNumber = (int)(index % _lanes.Length);
-            Lane lane = _lanes[laneNumber];
-            if (laneNumber == 0)
+            while (true)
             {
-                // Lane 0 runs on this thread, the others on pool threads: one thread per core, none waiting for a core.
-                for (long next = index + 1; next < index + _lanes.Length; next++)
-                    _lanes[next % _lanes.Length].Start(next);
-                return lane.ProduceNow(index);
+                Block slot = _ring[index % _ring.Length];
+                Block claimed;
+                long claimedIndex;
+                lock (_gate)
+                {
+                    _reading = index;
+                    if (slot.Index == index && slot.Ready)
+                    {
+                        StartHelpers();
+                        return slot.Error is { } error ? Rethrow(error) : slot.Missing ? null : slot;
+                    }
+                    if (index >= _unclaimed && !slot.InProgress)
+                    {
+                        // Nobody has it (the reader caught up, or skipped ahead past blocks nobody will score).
+                        claimedIndex = index;
+                        _unclaimed = index + 1;
+                    }
+                    else if (index < _unclaimed && slot.Index != index)
+                    {
+                        return null; // not kept for the reader: cannot happen while positions only grow, but never wait for it
+                    }
+                    else if (index < _unclaimed && HasRoom() && !_own.Ended)
+                    {
+                        // A helper is on it: score the next free block here instead of waiting.
+                        claimedIndex = _unclaimed++;
+                    }
+                    else
+                    {
+                        StartHelpers();
+                        Monitor.Wait(_gate);
+                        continue;
+                    }
+                    claimed = Claim(claimedIndex);
+                    StartHelpers();
+                }
+                _own.Fill(claimed);
+                lock (_gate)
+                {
+                    claimed.Ready = true;
+                    Monitor.PulseAll(_gate);
+                }
             }
-            Block? block = lane.Scheduled == index && lane.InFlight ? lane.Finish() : lane.ProduceNow(index);
-            // Its next block goes to the lane's other slot while this one is consumed.
-            if (block is { Count: var count } && count == _blockRows) lane.Start(index + _lanes.Length);
-            return block;
         }
 
-        private void WaitForLanes()
+        private static Block? Rethrow(System.Runtime.ExceptionServices.ExceptionDispatchInfo error)
         {
-            foreach (Lane lane in _lanes)
-                lane?.Wait();
+            error.Throw();
+            return null;
+        }
+
+        /// <summary>Under the gate: whether block <see cref="_unclaimed"/> may be claimed (its slot is free and the reader is near enough).</summary>
+        private bool HasRoom() => _unclaimed < _reading + _ring.Length && !_ring[_unclaimed % _ring.Length].InProgress;
+
+        /// <summary>Under the gate: marks block <paramref name="index"/>'s slot as being produced.</summary>
+        private Block Claim(long index)
+        {
+            Block slot = _ring[index % _ring.Length];
+            slot.Index = index;
+            slot.Ready = false;
+            slot.InProgress = true;
+            return slot;
+        }
+
+        /// <summary>Under the gate: puts every idle helper with work ahead of it on a pool thread.</summary>
+        private void StartHelpers()
+        {
+            if (_stopped || !HasRoom()) return;
+            foreach (Lane helper in _helpers)
+            {
+                if (helper.Running || helper.Ended) continue;
+                helper.Running = true;
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.scorer.RunHelper(state.helper), (scorer: this, helper), preferLocal: false);
+            }
+        }
+
+        /// <summary>A helper's turn on a pool thread: claims and scores blocks while there is room, then returns the thread.</summary>
+        private void RunHelper(Lane helper)
+        {
+            while (true)
+            {
+                Block claimed;
+                lock (_gate)
+                {
+                    if (_stopped || helper.Ended || !HasRoom())
+                    {
+                        helper.Running = false;
+                        Monitor.PulseAll(_gate);
+                        return;
+                    }
+                    claimed = Claim(_unclaimed++);
+                    helper.Filling = true;
+                }
+                helper.Fill(claimed);
+                lock (_gate)
+                {
+                    helper.Filling = false;
+                    claimed.Ready = true;
+                    Monitor.PulseAll(_gate);
+                }
+            }
         }
 
         public void Dispose()
         {
-            WaitForLanes();
-            foreach (Lane lane in _lanes)
-                lane?.Cursor.Dispose();
+            lock (_gate)
+            {
+                _stopped = true;
+                // Helpers finish the block in hand and stop; their cursors are disposed below, not under them. A turn
+                // still queued sees _stopped before it touches its cursor.
+                while (_helpers.Any(helper => helper is { Filling: true }))
+                    Monitor.Wait(_gate);
+            }
+            _own?.Cursor.Dispose();
+            foreach (Lane helper in _helpers)
+                helper?.Cursor.Dispose();
         }
     }
 
-    /// <summary>Scored rows of one block: features in, probabilities and row ids out.</summary>
-    private sealed class Block(int rows, int inputSize, int classes)
+    /// <summary>One block's scores and row ids, or why it has none (its lane's rows ran out, or reading them threw).</summary>
+    private sealed class Block(int rows, int classes)
     {
         public long Index = -1;
         public int Count;
-        public readonly float[] Features = new float[rows * inputSize];
+        public bool InProgress;
+        public bool Ready;
+        public bool Missing;
+        public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Error;
         public readonly float[] Probabilities = new float[rows * classes];
         public readonly DataViewRowId[] Ids = new DataViewRowId[rows];
     }
 
-    /// <summary>One lookahead cursor with its two block slots and workspace; reads and scores one block at a time.</summary>
+    /// <summary>One lookahead cursor with its feature block and workspace: reads and scores the blocks its lane claims, in increasing order.</summary>
     private sealed class Lane
     {
         private readonly IProbabilityModel<TWorkspace> _model;
         private readonly ValueGetter<VBuffer<float>> _features;
         private readonly ValueGetter<DataViewRowId> _id;
         private readonly TWorkspace _workspace;
-        private readonly Block[] _slots;
+        private readonly float[] _block;
         private readonly int _blockRows;
         private VBuffer<float> _buffer;
-        private Task<Block?>? _task;
-        private int _nextSlot;
 
         public Lane(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor cursor, int blockRows)
         {
@@ -240,87 +347,61 @@ internal sealed class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMappi
             _features = cursor.GetGetter<VBuffer<float>>(cursor.Schema[featureColumn.Index]);
             _id = cursor.GetIdGetter();
             _workspace = model.CreateWorkspace(blockRows);
-            _slots = [new Block(blockRows, model.InputSize, model.ClassCount), new Block(blockRows, model.InputSize, model.ClassCount)];
+            _block = new float[blockRows * model.InputSize];
         }
 
         public DataViewRowCursor Cursor { get; }
 
-        /// <summary>The block this lane was last asked to produce (in flight or done), or −1.</summary>
-        public long Scheduled { get; private set; } = -1;
+        /// <summary>Guarded by the scorer's gate: a helper's turn is queued or running.</summary>
+        public bool Running;
 
-        /// <summary>A block was started and not yet taken or discarded.</summary>
-        public bool InFlight => _task != null;
+        /// <summary>Guarded by the scorer's gate: a helper is reading or scoring a block with <see cref="Cursor"/>.</summary>
+        public bool Filling;
 
-        /// <summary>The cursor ran out of rows.</summary>
+        /// <summary>The cursor ran out of rows, or reading it threw: this lane takes no more blocks.</summary>
         public bool Ended { get; private set; }
 
-        /// <summary>Starts producing block <paramref name="index"/> on a pool thread, unless it is already started or done.</summary>
-        public void Start(long index)
+        /// <summary>Reads and scores <paramref name="target"/>'s block; a failure is kept in the block for the reader, who may never need it.</summary>
+        public void Fill(Block target)
         {
-            if (Scheduled >= index || Ended) return;
-            Wait();
-            Scheduled = index;
-            _task = Task.Run(() => Produce(index));
-        }
-
-        /// <summary>The block started last, once it is done; rethrows what reading or scoring it threw.</summary>
-        public Block? Finish()
-        {
-            Task<Block?> task = _task!;
-            _task = null;
-            return task.GetAwaiter().GetResult();
-        }
-
-        /// <summary>Produces block <paramref name="index"/> on this thread (the first block, or one the consumer skipped to).</summary>
-        public Block? ProduceNow(long index)
-        {
-            Wait();
-            Scheduled = index;
-            return Produce(index);
-        }
-
-        /// <summary>Waits for the block in flight, if any, ignoring its outcome (it is no longer wanted).</summary>
-        public void Wait()
-        {
-            Task? task = _task;
-            _task = null;
-            if (task == null) return;
+            target.Error = null;
+            target.Missing = false;
+            target.Count = 0;
             try
             {
-                task.Wait();
+                if (!TryFill(target)) target.Missing = true;
             }
-            catch (AggregateException)
+            catch (Exception error)
             {
-                // Unwanted block: its error would have been the reader's only if the reader had asked for it.
+                Ended = true;
+                target.Error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error);
             }
+            target.InProgress = false;
         }
 
-        private Block? Produce(long index)
+        private bool TryFill(Block target)
         {
-            long first = index * _blockRows;
-            // The cursor only moves forward: skip the rows of the other lanes' blocks.
+            if (Ended) return false;
+            long first = target.Index * _blockRows;
+            // The cursor only moves forward: skip the rows of the blocks other lanes took.
             while (Cursor.Position < first - 1)
-                if (!Cursor.MoveNext()) { Ended = true; return null; }
-            if (Cursor.Position != first - 1) return null;
+                if (!Cursor.MoveNext()) { Ended = true; return false; }
+            if (Cursor.Position != first - 1) return false;
 
-            // Alternate slots: the consumer may still be reading the block this lane produced last.
-            Block block = _slots[_nextSlot];
-            _nextSlot ^= 1;
             int count = 0, width = _model.InputSize;
             while (count < _blockRows && Cursor.MoveNext())
             {
                 _features(ref _buffer);
-                _buffer.CopyTo(block.Features.AsSpan(count * width, width));
-                _id(ref block.Ids[count]);
+                _buffer.CopyTo(_block.AsSpan(count * width, width));
+                _id(ref target.Ids[count]);
                 count++;
             }
             if (count < _blockRows) Ended = true;
-            if (count == 0) return null;
-            _model.PredictProbabilities(block.Features.AsSpan(0, count * width), count,
-                block.Probabilities.AsSpan(0, count * _model.ClassCount), _workspace);
-            block.Index = index;
-            block.Count = count;
-            return block;
+            if (count == 0) return false;
+            _model.PredictProbabilities(_block.AsSpan(0, count * width), count,
+                target.Probabilities.AsSpan(0, count * _model.ClassCount), _workspace);
+            target.Count = count;
+            return true;
         }
     }
 

@@ -32,11 +32,11 @@ public sealed class BlockScoringTests
         public float[] Features { get; set; } = [];
     }
 
-    private static (MLContext ml, IDataView data, ITransformer model) Trained()
+    private static (MLContext ml, IDataView data, ITransformer model) Trained(int rowCount = RowCount)
     {
         var ml = new MLContext(seed: 0);
         var random = new Random(5);
-        var rows = Enumerable.Range(0, RowCount).Select(i => new Row
+        var rows = Enumerable.Range(0, rowCount).Select(i => new Row
         {
             Label = (uint)(i % 3) + 1,
             Features = Enumerable.Range(0, FeatureCount).Select(j => random.NextSingle() + (j % 3 == i % 3 ? 1f : 0f)).ToArray(),
@@ -47,7 +47,8 @@ public sealed class BlockScoringTests
     }
 
     /// <summary>Reads Features and Score on the rows <paramref name="read"/> picks; checks each against PredictionEngine.</summary>
-    private static int CheckScores(MLContext ml, ITransformer model, IDataView scored, Func<long, bool> read, Random? shuffle = null)
+    private static int CheckScores(MLContext ml, ITransformer model, IDataView scored, Func<long, bool> read, Random? shuffle = null,
+        Action<long>? afterRow = null)
     {
         var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model, inputSchemaDefinition: Definition<Row>());
         using var cursor = scored.GetRowCursor(scored.Schema, shuffle);
@@ -63,6 +64,7 @@ public sealed class BlockScoringTests
             float[] expected = engine.Predict(new Row { Features = x.DenseValues().ToArray() }).Score;
             CollectionAssert.AreEqual(expected, s.DenseValues().ToArray(), $"row {cursor.Position}");
             checkedRows++;
+            afterRow?.Invoke(cursor.Position);
         }
         return checkedRows;
     }
@@ -91,6 +93,20 @@ public sealed class BlockScoringTests
         // Every third row, then nothing over several blocks, then every row again.
         int checkedRows = CheckScores(ml, model, model.Transform(data), p => p < 300 ? p % 3 == 0 : p >= 1_100);
         Assert.AreEqual(100 + RowCount - 1_100, checkedRows);
+    }
+
+    [TestMethod]
+    public void AReaderSlowerThanTheLookaheadStillGetsEveryRowInOrder()
+    {
+        // More blocks than the lookahead keeps (4 per core), and a reader that pauses at every block: helpers fill
+        // the window, give their threads back, and are restarted as the reader frees room.
+        int rowCount = 256 * (4 * Math.Clamp(Environment.ProcessorCount, 1, 16) + 5) + 17;
+        var (ml, data, model) = Trained(rowCount);
+        int checkedRows = CheckScores(ml, model, model.Transform(data), _ => true, afterRow: p =>
+        {
+            if (p % 256 == 255) Thread.Sleep(2);
+        });
+        Assert.AreEqual(rowCount, checkedRows);
     }
 
     [TestMethod]
