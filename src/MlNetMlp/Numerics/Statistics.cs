@@ -1,6 +1,6 @@
 namespace MlNetMlp.Numerics;
 
-/// <summary>Summary figures of benchmark samples.</summary>
+/// <summary>Summary figures of samples (benchmark timings, report differences).</summary>
 internal static class Statistics
 {
     /// <summary>The middle value, or the mean of the two middle values for an even count; NaN when there are none.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MlNetMlp.Numerics;
 
 namespace MlNetMlp.Study;
 
@@ -199,8 +200,8 @@ public static class StudyReportWriter
         var reproductions = report.Results.Where(r => r.Kind == "reproduction" && r.Difference.HasValue && r.Id != "unnormalized").ToList();
         if (reproductions.Count > 0)
         {
-            var diffs = reproductions.Select(r => r.Difference!.Value).OrderBy(d => d).ToList();
-            double median = diffs.Count % 2 == 1 ? diffs[diffs.Count / 2] : (diffs[diffs.Count / 2 - 1] + diffs[diffs.Count / 2]) / 2;
+            var diffs = reproductions.Select(r => r.Difference!.Value).ToList();
+            double median = Statistics.Median(diffs);
             int above = diffs.Count(d => d > DifferenceThreshold), below = diffs.Count(d => d < -DifferenceThreshold);
             yield return F($"Across the {diffs.Count} reproductions with a published number (unnormalized input aside), ours are a median {Points(median)} points from the report's; {above} more than 1 point above, {below} more than 1 point below, {diffs.Count - above - below} within 1 point.");
         }
