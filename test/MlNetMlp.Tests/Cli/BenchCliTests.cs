@@ -19,6 +19,13 @@ public sealed class BenchCliTests
         double rows = result.GetProperty("batch_rows_per_second").GetDouble();
         Assert.AreEqual(rows * 2 * 118_016 / 1e9, result.GetProperty("batch_gflops").GetDouble(), 1e-9 * rows);
         Assert.IsLessThan(result.GetProperty("peak_rows_per_second").GetDouble(), rows);
+        // Best and median of the same passes.
+        foreach (var prefix in new[] { "", "loaded_" })
+        {
+            double median = result.GetProperty($"{prefix}batch_rows_per_second_median").GetDouble();
+            Assert.IsGreaterThan(0.0, median, prefix);
+            Assert.IsLessThanOrEqualTo(result.GetProperty($"{prefix}batch_rows_per_second").GetDouble(), median, prefix);
+        }
     }
 
     [TestMethod]
