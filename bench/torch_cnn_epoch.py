@@ -6,6 +6,7 @@
 import gzip, json, os, re, sys, time
 import numpy as np
 import torch, torch.nn as nn
+from blas_threads import blas_threads
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -81,6 +82,6 @@ for _ in range(epochs):
     times.append(time.perf_counter() - t)
     print(f"torch epoch {len(times)}/{epochs}: {times[-1]:.2f} s", file=sys.stderr, flush=True)
 times.sort()
-print(json.dumps({"peer": "torch", "version": torch.__version__, "threads": threads, "rows": n, "batch_size": bs, "data": source,
+print(json.dumps({"peer": "torch", "version": torch.__version__, "threads": threads, "blas_threads": blas_threads(), "rows": n, "batch_size": bs, "data": source,
                   "layers": layers, "parameters": sum(p.numel() for p in model.parameters()),
                   "epoch_seconds_median": times[len(times) // 2], "epoch_seconds_min": times[0], "epoch_seconds_max": times[-1]}))

@@ -4,6 +4,7 @@
 # Usage: python3 torch_mlp_epoch.py [threads] [epochs] [optimizer]
 import json, sys, time
 import torch
+from blas_threads import blas_threads
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -39,5 +40,5 @@ for _ in range(epochs):
     epoch()
     times.append(time.perf_counter() - t)
 times.sort()
-print(json.dumps({"peer": "torch", "version": torch.__version__, "threads": threads, "optimizer": optimizer,
+print(json.dumps({"peer": "torch", "version": torch.__version__, "threads": threads, "blas_threads": blas_threads(), "optimizer": optimizer,
                   "epoch_seconds_median": times[len(times) // 2], "epoch_seconds_min": times[0], "epoch_seconds_max": times[-1]}))

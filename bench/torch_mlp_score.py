@@ -3,6 +3,7 @@
 # Usage: python3 torch_mlp_score.py [threads]
 import json, sys, time
 import torch
+from blas_threads import blas_threads
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 torch.set_num_threads(threads)
@@ -20,5 +21,5 @@ with torch.no_grad():
     for _ in range(2000):
         t = time.perf_counter(); m(one); singles.append(time.perf_counter() - t)
 singles.sort()
-print(json.dumps({"peer": "torch", "version": torch.__version__, "threads": threads,
+print(json.dumps({"peer": "torch", "version": torch.__version__, "threads": threads, "blas_threads": blas_threads(),
                   "batch_rows_per_second": 10000 / min(times), "single_prediction_us": singles[len(singles) // 2] * 1e6}))

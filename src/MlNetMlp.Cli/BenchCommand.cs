@@ -60,7 +60,7 @@ internal static class BenchCommand
                 {
                     double torchMedian = best.Value.GetProperty("epoch_seconds_median").GetDouble();
                     result["torch_epoch_seconds_median"] = torchMedian;
-                    result["torch_threads"] = best.Value.GetProperty("threads").GetInt32();
+                    AddPeerThreads(result, best.Value);
                     result["torch_version"] = best.Value.GetProperty("version").GetString();
                     result["ratio_to_torch"] = (double)result["epoch_seconds_median"]! / torchMedian;
                 }
@@ -221,6 +221,7 @@ internal static class BenchCommand
                     double torchMedian = peer.GetProperty("epoch_seconds_median").GetDouble();
                     result["torch_epoch_seconds_median"] = torchMedian;
                     result["torch_version"] = peer.GetProperty("version").GetString();
+                    AddPeerThreads(result, peer);
                     result["ratio_to_torch"] = run.MedianEpochSeconds / torchMedian;
                 }
             }
@@ -233,7 +234,7 @@ internal static class BenchCommand
 
     private static Command CreateScore()
     {
-        var torch = new Option<bool>("--compare-torch") { Description = "Also time PyTorch inference (1 thread, like its peer script) in this run." };
+        var torch = new Option<bool>("--compare-torch") { Description = "Also time PyTorch inference in this run (torch.set_num_threads(1), its fastest setting here; its OpenBLAS still uses every core)." };
         var json = SharedOptions.Json();
         var command = new Command("score", "Scoring speed through ML.NET: batch rows/s and single-prediction latency, in memory and after save/load.") { torch, json };
         command.SetAction(parse =>
@@ -274,6 +275,7 @@ internal static class BenchCommand
                 {
                     result["torch_batch_rows_per_second"] = peer.Value.GetProperty("batch_rows_per_second").GetDouble();
                     result["torch_single_prediction_us"] = peer.Value.GetProperty("single_prediction_us").GetDouble();
+                    AddPeerThreads(result, peer.Value);
                 }
             }
             foreach (var (key, value) in result) Terminal.Line($"{key,-36} {Format(value)}");
@@ -390,6 +392,17 @@ internal static class BenchCommand
             Terminal.Line("note: python3 not found; PyTorch comparison skipped.");
             return null;
         }
+    }
+
+    /// <summary>
+    /// The peer's torch.set_num_threads count and, apart, its BLAS library's own thread count: Debian's pthread
+    /// OpenBLAS starts one thread per core whatever torch was told, so "1 thread" still runs its products on every core.
+    /// </summary>
+    private static void AddPeerThreads(Dictionary<string, object?> result, JsonElement peer)
+    {
+        result["torch_threads"] = peer.GetProperty("threads").GetInt32();
+        if (peer.TryGetProperty("blas_threads", out JsonElement blas) && blas.ValueKind == JsonValueKind.Number)
+            result["torch_blas_threads"] = blas.GetInt32();
     }
 
     private static string? FindBenchScript(string script)
