@@ -25,6 +25,31 @@ public sealed class WorkerPoolTests
     }
 
     [TestMethod]
+    public void JobsRunWhetherTheWorkersAreSpinningOrAsleep()
+    {
+        // Back-to-back jobs find the workers spinning; after a pause longer than the spin they are blocked and must be
+        // woken; with more workers than cores nobody spins. Each job must run every worker once and finish before Run returns.
+        foreach (int workers in new[] { 2, Environment.ProcessorCount + 2 })
+        {
+            using var pool = new WorkerPool(workers);
+            long total = 0;
+            for (int job = 0; job < 300; job++)
+            {
+                if (job % 50 == 49) Thread.Sleep(5);
+                var calls = new int[workers];
+                pool.Run(worker =>
+                {
+                    if (worker == workers - 1 && job % 7 == 0) Thread.Sleep(1); // the caller outlasts its spin waiting for a worker
+                    Interlocked.Increment(ref calls[worker]);
+                });
+                CollectionAssert.AreEqual(Enumerable.Repeat(1, workers).ToArray(), calls, $"{workers} workers, job {job}");
+                total += calls.Sum();
+            }
+            Assert.AreEqual(300L * workers, total);
+        }
+    }
+
+    [TestMethod]
     public void FailuresInAnyWorkerReachTheCaller()
     {
         using var pool = new WorkerPool(2);
