@@ -69,7 +69,7 @@ internal static class ExperimentsCommand
 
     private static int Run(StudySettings settings, string? dataDirectory, string outputDirectory, bool json, CancellationToken cancellationToken)
     {
-        EnsureWritable(outputDirectory);
+        OutputCheck.Directory("--out", outputDirectory, "report");
         var train = FashionMnist.LoadArrays(FashionMnistSplit.Train, dataDirectory, settings.TrainRows);
         var test = FashionMnist.LoadArrays(FashionMnistSplit.Test, dataDirectory, settings.TestRows);
         var plan = StudyPlan.Create(settings, LightGbm());
@@ -101,21 +101,6 @@ internal static class ExperimentsCommand
             });
         }
         return 0;
-    }
-
-    /// <summary>Fails before the (long) run, not after it, when the report cannot be written.</summary>
-    internal static void EnsureWritable(string directory)
-    {
-        try
-        {
-            Directory.CreateDirectory(directory);
-            AtomicFile.WriteAllText(Path.Combine(directory, ".write-check"), "");
-            File.Delete(Path.Combine(directory, ".write-check"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"--out {directory}: cannot write the report there ({e.Message})", e);
-        }
     }
 
     private static void PrintTable(StudyReport report)

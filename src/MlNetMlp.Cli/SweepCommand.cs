@@ -112,6 +112,7 @@ internal static class SweepCommand
     private static int Run(SweepSpace space, IReadOnlyList<MlpTrialConfig> trials, SweepSettings settings, string resultsPath, string? dataDirectory,
         int? trainRows, int? testRows, string? modelPath, bool final, bool json, CancellationToken cancellationToken)
     {
+        if (modelPath != null && final) OutputCheck.File("--model", modelPath, "model");
         var train = FashionMnist.LoadArrays(FashionMnistSplit.Train, dataDirectory, trainRows);
         if (train.Count < settings.Folds)
             throw new ArgumentOutOfRangeException("--folds", settings.Folds, $"--folds {settings.Folds} needs at least that many training rows; there are {train.Count}.");

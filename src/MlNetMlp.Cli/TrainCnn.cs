@@ -56,6 +56,7 @@ internal static class TrainCnn
         options.ShuffleBufferSize = parse.GetValue(a.ShuffleBuffer);
         CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
         CnnTrainer.Validate(options);
+        OutputCheck.File("--out", outputPath, "model");
 
         var mlContext = new MLContext(seed: options.Seed);
         var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);

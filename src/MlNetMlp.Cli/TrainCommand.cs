@@ -110,6 +110,7 @@ internal static class TrainCommand
     private static int Run(MlpTrainer.Options options, PixelNormalizationMode normalization, string? dataDirectory, int? trainRows,
         string outputPath, bool json, CancellationToken cancellationToken)
     {
+        OutputCheck.File("--out", outputPath, "model");
         var mlContext = new MLContext(seed: options.Seed);
         var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);
         var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, dataDirectory);

@@ -29,6 +29,42 @@ public sealed class CliRecoveryTests
     private static readonly string[] Quick = ["--train-rows", "1500", "--hidden", "32", "--schedule", "Constant", "--threads", "2", "--seed", "3"];
 
     [TestMethod]
+    public void AnUnwritableModelPathFailsBeforeTrainingAndNamesTheOption()
+    {
+        // Checked before the data is read, so this needs no Fashion-MNIST: a training run must not end in an error
+        // about a path that was wrong from the start.
+        var dir = Directory.CreateTempSubdirectory("mlnetmlp-cli-").FullName;
+        try
+        {
+            var blocker = Path.Combine(dir, "not-a-directory");
+            File.WriteAllText(blocker, "");
+            var underAFile = Path.Combine(blocker, "model.zip");
+            string[][] commands =
+            [
+                ["train", .. Quick, "--data", Path.Combine(dir, "no-data"), "--out", underAFile],
+                ["train", "--model", "cnn", "--data", Path.Combine(dir, "no-data"), "--out", underAFile],
+                ["sweep", "--random", "1", "--data", Path.Combine(dir, "no-data"), "--results", Path.Combine(dir, "s.jsonl"), "--model", underAFile],
+            ];
+            foreach (var command in commands)
+            {
+                string option = command[0] == "sweep" ? "--model" : "--out";
+                var result = Run(command);
+                string line = OneErrorLine(result);
+                StringAssert.Contains(line, $"{option} {underAFile}: cannot write the model there", string.Join(' ', command));
+                Assert.DoesNotContain("training", result.stdout, "nothing ran before the check");
+            }
+
+            string isDirectory = OneErrorLine(Run(["train", .. Quick, "--out", dir]));
+            StringAssert.Contains(isDirectory, $"--out {dir}: is a directory");
+            Assert.AreEqual("not-a-directory", string.Join(",", Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName)), "no probe file is left behind");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void DivergenceExitsWithCodeTwoNamingEpochBatchAndWhatToChange()
     {
         RequireData();
