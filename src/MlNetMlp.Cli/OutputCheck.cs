@@ -1,5 +1,3 @@
-using MlNetMlp;
-
 namespace MlNetMlp.Cli;
 
 /// <summary>
@@ -9,40 +7,28 @@ namespace MlNetMlp.Cli;
 internal static class OutputCheck
 {
     /// <summary>The directory <paramref name="directory"/> exists (or can be created) and takes new files.</summary>
-    public static void Directory(string option, string directory, string what)
-    {
-        try
-        {
-            System.IO.Directory.CreateDirectory(directory);
-            Probe(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"{option} {directory}: cannot write the {what} there ({e.Message})", e);
-        }
-    }
+    public static void Directory(string option, string directory, string what) => Check(option, directory, directory, what);
 
     /// <summary>The file <paramref name="path"/> can be written: not a directory, and its directory takes new files.</summary>
     public static void File(string option, string path, string what)
     {
         if (System.IO.Directory.Exists(path))
             throw new IOException($"{option} {path}: is a directory; name the {what} file, e.g. {Path.Combine(path, "model.zip")}");
-        var full = Path.GetFullPath(path);
+        Check(option, path, Path.GetDirectoryName(Path.GetFullPath(path))!, what);
+    }
+
+    private static void Check(string option, string given, string directory, string what)
+    {
         try
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            Probe(Path.GetDirectoryName(full)!);
+            System.IO.Directory.CreateDirectory(directory);
+            // The same kind of temporary sibling AtomicFile writes, removed as soon as it is closed.
+            var probe = Path.Combine(directory, $".write-check.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"{option} {path}: cannot write the {what} there ({e.Message})", e);
+            throw new IOException($"{option} {given}: cannot write the {what} there ({e.Message})", e);
         }
-    }
-
-    // The same kind of temporary sibling AtomicFile writes, removed as soon as it is closed.
-    private static void Probe(string directory)
-    {
-        var probe = Path.Combine(directory, $".write-check.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
     }
 }

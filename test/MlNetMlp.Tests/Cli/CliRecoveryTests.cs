@@ -53,6 +53,8 @@ public sealed class CliRecoveryTests
                 StringAssert.Contains(line, $"{option} {underAFile}: cannot write the model there", string.Join(' ', command));
                 Assert.DoesNotContain("training", result.stdout, "nothing ran before the check");
             }
+            StringAssert.Contains(OneErrorLine(Run(["experiments", "--quick", "--data", Path.Combine(dir, "no-data"), "--out", underAFile])),
+                $"--out {underAFile}: cannot write the report there");
 
             string isDirectory = OneErrorLine(Run(["train", .. Quick, "--out", dir]));
             StringAssert.Contains(isDirectory, $"--out {dir}: is a directory");
