@@ -141,12 +141,11 @@ internal sealed class MlpBackpropagation
         int layers = network.LinearLayerCount;
         int inputSize = network.InputSize;
 
-        for (int r = 0; r < rows; r++)
-        {
-            int row = _rowOrder![_batchStart + firstRow + r];
-            data.Row(row).CopyTo(buffers.Input.Span.Slice(r * inputSize, inputSize));
-            buffers.Labels[r] = data.Labels[row];
-        }
+        ReadOnlySpan<int> batchRows = _rowOrder.AsSpan(_batchStart + firstRow, rows);
+        for (int r = 0; r < rows; r++) buffers.Labels[r] = data.Labels[batchRows[r]];
+        // The first layer reads the rows where they lie and gathers them into Input as it goes (see Gemm).
+        if (_transposedWeights[0] == null)
+            for (int r = 0; r < rows; r++) data.Row(batchRows[r]).CopyTo(buffers.Input.Span.Slice(r * inputSize, inputSize));
 
         // Forward: z = x·Wᵀ + b; hidden: a = f(z), dropped out while training.
         ReadOnlySpan<float> input = buffers.Input.Span[..(rows * inputSize)];
@@ -154,7 +153,10 @@ internal sealed class MlpBackpropagation
         {
             int outputs = sizes[l + 1];
             Span<float> z = buffers.Linear[l].AsSpan(0, rows * outputs);
-            if (_transposedWeights[l] is { } transposed)
+            if (l == 0 && _transposedWeights[0] is { } firstTransposed)
+                Gemm.LinearForwardTransposedGathering(data.Features, batchRows, buffers.Input.Span[..(rows * inputSize)], firstTransposed.Span, network.Biases[0], z,
+                    inputSize, outputs, Simd.Best, Simd.Registers);
+            else if (_transposedWeights[l] is { } transposed)
                 Gemm.LinearForwardTransposed(input, transposed.Span, network.Biases[l], z, rows, sizes[l], outputs, Simd.Best);
             else
                 Gemm.LinearForward(input, network.Weights[l], network.Biases[l], z, rows, sizes[l], outputs);

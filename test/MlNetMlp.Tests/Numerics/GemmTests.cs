@@ -149,6 +149,50 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    [DataRow(SimdWidthValue.Scalar)]
+    [DataRow(SimdWidthValue.Vector128)]
+    [DataRow(SimdWidthValue.Vector256)]
+    [DataRow(SimdWidthValue.Vector512)]
+    public void GatheringForwardMatchesReferenceBitForBitAndLeavesTheRowsGathered(int width)
+    {
+        var random = new Random(5);
+        const int sourceRows = 40;
+        foreach (int m in (int[])[1, 3, 4, 5, 12, 17, 100])
+        foreach (int inputs in (int[])[1, 7, 33, 200, 784])
+        foreach (int outputs in (int[])[1, 7, 17, 33, 64, 128, 200])
+        {
+            float[] source = TestData.Uniform(sourceRows * inputs, random), weightsT = TestData.Uniform(inputs * outputs, random), bias = TestData.Uniform(outputs, random);
+            int[] rows = Enumerable.Range(0, m).Select(_ => random.Next(sourceRows)).ToArray(); // repeats too, like a sampled batch
+            var expectedInput = new float[m * inputs];
+            for (int r = 0; r < m; r++) source.AsSpan(rows[r] * inputs, inputs).CopyTo(expectedInput.AsSpan(r * inputs));
+            var expected = new float[m * outputs];
+            ReferenceGemm.Multiply<float>(expectedInput, weightsT, expected, m, inputs, outputs);
+            for (int i = 0; i < expected.Length; i++) expected[i] += bias[i % outputs];
+            foreach (RegisterBudget registers in Enum.GetValues<RegisterBudget>())
+            {
+                var gathered = new float[m * inputs];
+                var output = new float[m * outputs];
+                gathered.AsSpan().Fill(float.NaN);
+                output.AsSpan().Fill(float.NaN); // every element must be written
+                Gemm.LinearForwardTransposedGathering(source, rows, gathered, weightsT, bias, output, inputs, outputs, (SimdWidth)width, registers);
+                string shape = $"m {m}, inputs {inputs}, outputs {outputs}, {registers} registers";
+                CollectionAssert.AreEqual(expectedInput, gathered, shape);
+                CollectionAssert.AreEqual(expected, output, shape);
+            }
+        }
+    }
+
+    [TestMethod]
+    public void GatheringForwardRejectsARowOutsideTheSource()
+    {
+        var source = new float[3 * 8];
+        var buffer = new float[64];
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            Gemm.LinearForwardTransposedGathering(source, [0, 3], buffer, buffer.AsSpan(0, 8 * 4), buffer.AsSpan(0, 4), buffer.AsSpan(0, 8), 8, 4, SimdWidth.Vector256, RegisterBudget.ThirtyTwo));
+        Assert.AreEqual("rows", error.ParamName);
+    }
+
+    [TestMethod]
     public void TooShortSpansAreRejected()
     {
         var ok = new float[64];

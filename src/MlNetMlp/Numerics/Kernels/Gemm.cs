@@ -18,7 +18,7 @@ namespace MlNetMlp.Numerics;
 /// <see cref="ReferenceGemm"/> holds the plain loops these are tested against. The kernels are JIT-compiled
 /// fully optimized on first use (AggressiveOptimization): they run hot from the first batch.
 /// </summary>
-internal static class Gemm
+internal static partial class Gemm
 {
 
     /// <summary>
