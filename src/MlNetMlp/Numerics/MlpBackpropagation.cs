@@ -143,7 +143,8 @@ internal sealed class MlpBackpropagation
 
         ReadOnlySpan<int> batchRows = _rowOrder.AsSpan(_batchStart + firstRow, rows);
         for (int r = 0; r < rows; r++) buffers.Labels[r] = data.Labels[batchRows[r]];
-        // The first layer reads the rows where they lie and gathers them into Input as it goes (see Gemm).
+        // With transposed first-layer weights the forward reads the rows where they lie and fills Input as it goes
+        // (Gemm.LinearForwardTransposedGathering); otherwise they are copied here.
         if (_transposedWeights[0] == null)
             for (int r = 0; r < rows; r++) data.Row(batchRows[r]).CopyTo(buffers.Input.Span.Slice(r * inputSize, inputSize));
 
