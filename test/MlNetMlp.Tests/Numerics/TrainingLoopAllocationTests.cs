@@ -24,7 +24,9 @@ public sealed class TrainingLoopAllocationTests
     public void ExtraEpochsCostOnlyAFewBytesEachWhateverTheBatchCount()
     {
         AllocatedFor(1); // JIT and first-use allocations out of the way
-        long perEpoch = (AllocatedFor(6) - AllocatedFor(2)) / 4;
+        // The least of three tries: a one-time allocation the runtime makes on this thread while the suite loads the
+        // machine (seen once in CI: 2,274 bytes) lands in one try at most, and a per-batch one shows in all three.
+        long perEpoch = Enumerable.Range(0, 3).Min(_ => (AllocatedFor(6) - AllocatedFor(2)) / 4);
         // Per epoch: a shuffle generator, a stopwatch and a history record. Even 8 bytes per batch would be 4,000.
         Assert.IsLessThan(2_000, perEpoch, $"{perEpoch:N0} bytes per epoch of 500 batches");
     }
