@@ -157,7 +157,7 @@ public sealed class GemmTests
     {
         var random = new Random(5);
         const int sourceRows = 40;
-        foreach (int m in (int[])[1, 3, 4, 5, 12, 17, 100])
+        foreach (int m in (int[])[1, 3, 4, 5, 6, 12, 17, 100])
         foreach (int inputs in (int[])[1, 7, 33, 200, 784])
         foreach (int outputs in (int[])[1, 7, 17, 33, 64, 128, 200])
         {

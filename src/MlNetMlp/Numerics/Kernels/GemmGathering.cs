@@ -17,7 +17,8 @@ internal static partial class Gemm
     /// memory, about 10 % of a training step. Here the first column strip's 4×4 tiles read each row where it lies and
     /// copy it out as they go, so the hardware prefetcher streams the rows while the FMAs run; the other strips read
     /// the copy, as before. That path needs the 32-register 4×4 tile and at least one strip of 4 registers; otherwise
-    /// the rows are copied first.
+    /// the rows are copied first. (A 16-register version on 6-row × 2-register tiles was slower than copying first:
+    /// its first strip is an eighth of a 128-wide layer, too little arithmetic to hide the reads behind.)
     /// </remarks>
     public static void LinearForwardTransposedGathering(ReadOnlySpan<float> source, ReadOnlySpan<int> rows, Span<float> gathered,
         ReadOnlySpan<float> weightsTransposed, ReadOnlySpan<float> bias, Span<float> output, int inputs, int outputs, SimdWidth width, RegisterBudget registers)
