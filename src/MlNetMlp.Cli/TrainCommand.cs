@@ -20,9 +20,10 @@ internal static class TrainCommand
         var output = new Option<string>("--out", "-o") { Description = "Where to save the trained model (ML.NET zip).", DefaultValueFactory = _ => "model.zip" };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, comma-separated; \"\" or 0 = softmax regression.", DefaultValueFactory = _ => string.Join(',', Defaults.HiddenLayers) };
         var activation = new Option<MlpActivation>("--activation") { Description = "Hidden-layer nonlinearity.", DefaultValueFactory = _ => Defaults.Activation };
-        var epochs = new Option<int>("--epochs") { Description = FormattableString.Invariant($"Passes over the training data (--model cnn: {CliDefaults.CnnTrainerOptions().Epochs})."), DefaultValueFactory = _ => Defaults.Epochs };
-        var batch = new Option<int>("--batch-size") { Description = FormattableString.Invariant($"Rows per mini-batch (--model cnn: {CliDefaults.CnnTrainerOptions().BatchSize})."), DefaultValueFactory = _ => Defaults.BatchSize };
-        var lr = new Option<float>("--lr", "--learning-rate") { Description = FormattableString.Invariant($"Initial learning rate (--model cnn: {CliDefaults.CnnTrainerOptions().LearningRate})."), DefaultValueFactory = _ => Defaults.LearningRate };
+        var cnn = CliDefaults.CnnTrainerOptions();
+        var epochs = new Option<int>("--epochs") { Description = FormattableString.Invariant($"Passes over the training data (--model cnn: {cnn.Epochs})."), DefaultValueFactory = _ => Defaults.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = FormattableString.Invariant($"Rows per mini-batch (--model cnn: {cnn.BatchSize})."), DefaultValueFactory = _ => Defaults.BatchSize };
+        var lr = new Option<float>("--lr", "--learning-rate") { Description = FormattableString.Invariant($"Initial learning rate (--model cnn: {cnn.LearningRate})."), DefaultValueFactory = _ => Defaults.LearningRate };
         var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule.", DefaultValueFactory = _ => Defaults.Optimizer };
         var momentum = new Option<float>("--momentum") { Description = "Momentum factor (optimizer Momentum).", DefaultValueFactory = _ => Defaults.Momentum };
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum." };

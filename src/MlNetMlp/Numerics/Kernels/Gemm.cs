@@ -73,12 +73,24 @@ internal static partial class Gemm
     {
         CheckSize(bias.Length, 1, outputs, nameof(bias));
         Multiply(input, weightsTransposed, output, rows, inputs, outputs, width);
+        AddBias(output, bias, rows, outputs);
+    }
+
+    /// <summary><c>output[r, :] += bias</c> for each of <paramref name="rows"/> rows, after the products.</summary>
+    private static void AddBias(Span<float> output, ReadOnlySpan<float> bias, int rows, int outputs)
+    {
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = output.Slice(r * outputs, outputs);
             System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
         }
     }
+
+    /// <summary>
+    /// Rows of B per k-block of the broadcast kernels: a strip's block stays in L1 while every row tile passes over it
+    /// (see <see cref="BroadcastColumns{TOps, TVector}"/>).
+    /// </summary>
+    private static int KBlock(int lanes) => Math.Max(16, 1024 / lanes);
 
     /// <summary>
     /// Rows <paramref name="firstRow"/> .. +<paramref name="rowCount"/> of the transpose of <paramref name="matrix"/>
@@ -365,7 +377,7 @@ internal static partial class Gemm
         where TVector : struct
     {
         int width = TOps.Count;
-        int kBlock = Math.Max(16, 1024 / width);
+        int kBlock = KBlock(width);
         int tiledRows = m - m % 6;
         int column = 0;
         for (; column + 2 * width <= n; column += 2 * width)
@@ -406,7 +418,7 @@ internal static partial class Gemm
         // Cache blocking: kBlock rows of a 4-register strip of B (16 KB) stay in L1 while every 4-row tile passes
         // over them; without it each tile streams the whole strip from L2, which bounds the kernel below its FMA rate.
         // A tile's accumulators go to C between blocks and come back, so each element's FMA sequence is unchanged.
-        int kBlock = Math.Max(16, 1024 / width);
+        int kBlock = KBlock(width);
         for (; column + 4 * width <= n; column += 4 * width)
             for (int k0 = 0; k0 < k; k0 += kBlock)
             {

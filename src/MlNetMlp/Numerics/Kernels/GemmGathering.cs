@@ -42,10 +42,12 @@ internal static partial class Gemm
         };
         if (strip == 0 || registers == RegisterBudget.Sixteen || outputs < strip || m < 4)
         {
-            for (int r = 0; r < m; r++) source.Slice(rows[r] * inputs, inputs).CopyTo(gathered.Slice(r * inputs, inputs));
+            CopyRows(source, rows, gathered, inputs, first: 0);
             LinearForwardTransposed(gathered[..(m * inputs)], weightsTransposed, bias, output, m, inputs, outputs, width);
             return;
         }
+        // The 0–3 rows past the last 4-row tile are few: copy them first; they take the first strip from the copy.
+        CopyRows(source, rows, gathered, inputs, first: m - m % 4);
 
         ref float src = ref MemoryMarshal.GetReference(source);
         ref int rowRef = ref MemoryMarshal.GetReference(rows);
@@ -59,25 +61,22 @@ internal static partial class Gemm
             _ => GatheringStrips<Vector128Ops, Vector128<float>>(ref src, ref rowRef, ref a, ref b, ref c, m, inputs, outputs),
         };
         BroadcastColumns<ScalarOps, float>(ref a, inputs, 1, ref b, ref c, m, inputs, outputs, done);
-        for (int r = 0; r < m; r++)
-        {
-            Span<float> row = output.Slice(r * outputs, outputs);
-            System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
-        }
+        AddBias(output, bias, m, outputs);
     }
 
-    /// <summary>The first strip from the source rows (copying them out), then every other column from the copy; returns the first column left over.</summary>
+    /// <summary><paramref name="gathered"/>[r, :] = source row <c>rows[r]</c> for r from <paramref name="first"/> on.</summary>
+    private static void CopyRows(ReadOnlySpan<float> source, ReadOnlySpan<int> rows, Span<float> gathered, int inputs, int first)
+    {
+        for (int r = first; r < rows.Length; r++) source.Slice(rows[r] * inputs, inputs).CopyTo(gathered.Slice(r * inputs, inputs));
+    }
+
+    /// <summary>The first strip of the 4-row tiles from the source rows (copying them out), then every other column from the copy; returns the first column left over.</summary>
     private static int GatheringStrips<TOps, TVector>(ref float source, ref int rows, ref float gathered, ref float b, ref float c, int m, int k, int n)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
-        int tiledRows = m - m % 4;
-        // The 0–3 rows past the last tile are few: copy them first, and give them the first strip from the copy.
-        for (int r = tiledRows; r < m; r++)
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, (nint)Unsafe.Add(ref rows, r) * k), k)
-                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref gathered, (nint)r * k), k));
-
-        int kBlock = Math.Max(16, 1024 / TOps.Count); // as in BroadcastColumns
+        int tiledRows = m - m % 4; // the rows past it were copied already
+        int kBlock = KBlock(TOps.Count);
         for (int k0 = 0; k0 < k; k0 += kBlock)
         {
             int kLength = Math.Min(kBlock, k - k0);
