@@ -116,7 +116,10 @@ public sealed class MlpModelParameters
             throw ModelFormat.Corrupt($"layer sizes [{string.Join(", ", sizes)}] need {parameterBytes:N0} bytes of weights, but only {reader.BaseStream.Length - reader.BaseStream.Position:N0} remain");
         int activation = reader.ReadInt32();
         if (!Enum.IsDefined(typeof(MlpActivation), activation)) throw ModelFormat.Corrupt($"unknown activation {activation}");
-        var network = new MlpNetwork(sizes, (MlpActivation)activation, reader.ReadSingle(), reader.ReadSingle());
+        float leakyReluSlope = reader.ReadSingle(), eluAlpha = reader.ReadSingle();
+        if (!float.IsFinite(leakyReluSlope) || !float.IsFinite(eluAlpha))
+            throw ModelFormat.Corrupt(FormattableString.Invariant($"activation parameters {leakyReluSlope} and {eluAlpha} (they must be finite numbers)"));
+        var network = new MlpNetwork(sizes, (MlpActivation)activation, leakyReluSlope, eluAlpha);
         for (int layer = 0; layer < network.LinearLayerCount; layer++)
         {
             reader.ReadFloats(sizes[layer + 1] * sizes[layer], $"layer {layer} weights").CopyTo(network.Weights[layer], 0);

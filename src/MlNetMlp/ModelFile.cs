@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.IO.Hashing;
+using System.Reflection;
 using Microsoft.ML;
 
 namespace MlNetMlp;
@@ -59,6 +61,7 @@ public static class ModelFile
             {
                 if (zip.GetEntry("TransformerChain/Model.key") == null && zip.Entries.All(e => !e.FullName.EndsWith("Model.key", StringComparison.Ordinal)))
                     throw new InvalidDataException($"Model file '{path}' is a zip archive but not an ML.NET model (no Model.key entry).");
+                VerifyEntryChecksums(zip, path);
             }
         }
         catch (InvalidDataException e) when (e.Message.StartsWith("Model file", StringComparison.Ordinal) == false)
@@ -74,8 +77,46 @@ public static class ModelFile
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Whatever ML.NET or our loaders throw on a bad file, the caller learns which file and why.
-            throw new InvalidDataException($"Model file '{path}' could not be loaded (corrupt, truncated, or from an incompatible version): {e.Message}", e);
+            var cause = InnermostCause(e);
+            throw new InvalidDataException($"Model file '{path}' could not be loaded (corrupt, truncated, or from an incompatible version): {cause.Message}", cause);
         }
+    }
+
+    /// <summary>
+    /// Reads every entry and compares its CRC-32 with the one the zip stores. ML.NET reads entries without this check,
+    /// so a flipped bit inside the compressed data would otherwise load as a model with other weights.
+    /// </summary>
+    private static void VerifyEntryChecksums(ZipArchive zip, string path)
+    {
+        var crc = new Crc32();
+        var buffer = new byte[81920];
+        foreach (var entry in zip.Entries)
+        {
+            crc.Reset();
+            long length = 0;
+            using (var data = entry.Open())
+            {
+                int read;
+                while ((read = data.Read(buffer)) > 0)
+                {
+                    crc.Append(buffer.AsSpan(0, read));
+                    length += read;
+                }
+            }
+            uint actual = crc.GetCurrentHashAsUInt32();
+            if (actual != entry.Crc32 || length != entry.Length)
+                throw new InvalidDataException(
+                    $"Model file '{path}' is corrupt: zip entry '{entry.FullName}' fails its CRC-32 check (stored {entry.Crc32:x8} for {entry.Length} bytes, read {actual:x8} for {length} bytes).");
+        }
+    }
+
+    /// <summary>The exception that says what went wrong, under the reflection and initialization wrappers ML.NET's loader adds.</summary>
+    private static Exception InnermostCause(Exception e)
+    {
+        while (e.InnerException is { } inner &&
+               (e is TargetInvocationException or TypeInitializationException || e is AggregateException { InnerExceptions.Count: 1 }))
+            e = inner;
+        return e;
     }
 }
 

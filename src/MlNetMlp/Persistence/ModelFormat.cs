@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -41,13 +42,22 @@ internal static class ModelFormat
         foreach (var v in values) writer.Write(v);
     }
 
+    /// <summary>
+    /// Reads <paramref name="expectedLength"/> weights, refusing a different count and any NaN or infinity: a trained
+    /// network never holds them (training stops on divergence), so one in a file is damage, and it would score as NaN.
+    /// </summary>
     public static float[] ReadFloats(this BinaryReader reader, int expectedLength, string what)
     {
         int length = reader.ReadInt32();
         if (length != expectedLength)
             throw Corrupt($"{what} has {length} values, expected {expectedLength}");
         var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = reader.ReadSingle();
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = reader.ReadSingle();
+            if (!float.IsFinite(values[i]))
+                throw Corrupt(string.Create(CultureInfo.InvariantCulture, $"{what} value {i} is {values[i]} (a network's weights must be finite numbers)"));
+        }
         return values;
     }
 
