@@ -16,11 +16,13 @@ internal static class EvaluateCommand
         command.SetAction(parse =>
         {
             var mlContext = new MLContext(seed: 1);
-            var model = ModelFile.Load(mlContext, parse.GetValue(modelPath)!, out _);
+            string path = parse.GetValue(modelPath)!;
+            var model = ModelFile.Load(mlContext, path, out _);
             var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, parse.GetValue(data));
-            var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));
-            MetricsReport.Print(metrics, FashionMnist.ClassNames);
-            if (parse.GetValue(json)) Terminal.JsonLine(MetricsReport.Json(metrics));
+            // Refuses a model of other classes than the test split's, or one whose scores are not numbers, before printing anything.
+            var evaluation = ClassifierEvaluation.Evaluate(mlContext, model, test, $"Model file '{path}'");
+            MetricsReport.Print(evaluation.Metrics, evaluation.ClassNames);
+            if (parse.GetValue(json)) Terminal.JsonLine(MetricsReport.Json(evaluation.Metrics));
             return 0;
         });
         return command;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML;
 using Microsoft.ML.Data;
 using Spectre.Console;
 
@@ -7,6 +8,17 @@ namespace MlNetMlp.Cli;
 /// <summary>Prints ML.NET multiclass metrics: summary, per-class precision/recall, confusion matrix.</summary>
 internal static class MetricsReport
 {
+    /// <summary>
+    /// Evaluates a model that was just trained and prints its metrics; the model is not saved yet, so an error
+    /// (non-finite scores) says that nothing was written to <paramref name="outputPath"/>.
+    /// </summary>
+    public static MulticlassClassificationMetrics Evaluate(MLContext mlContext, ITransformer model, IDataView test, string outputPath)
+    {
+        var evaluation = ClassifierEvaluation.Evaluate(mlContext, model, test, $"The trained model (not saved to '{outputPath}')");
+        Print(evaluation.Metrics, evaluation.ClassNames);
+        return evaluation.Metrics;
+    }
+
     public static void Print(MulticlassClassificationMetrics metrics, IReadOnlyList<string> classNames)
     {
         var matrix = metrics.ConfusionMatrix;

@@ -31,16 +31,20 @@ internal static class PredictCommand
         command.SetAction(parse =>
         {
             var mlContext = new MLContext(seed: 1);
-            var model = ModelFile.Load(mlContext, parse.GetValue(modelPath)!, out _);
+            string path = parse.GetValue(modelPath)!;
+            var model = ModelFile.Load(mlContext, path, out _);
             string source = parse.GetValue(input)!;
             var (pixels, truth) = ReadInput(source, parse.GetValue(invert), parse.GetValue(data));
 
             var engine = mlContext.Model.CreatePredictionEngine<ImageInput, ImagePrediction>(model);
             var scores = engine.Predict(new ImageInput { Image = pixels }).Score;
+            ClassifierEvaluation.RequireFiniteScores(scores, $"Model file '{path}'", $"input '{source}'");
+            // The prediction is named by the model's own classes; the true label of a test image by Fashion-MNIST's.
             var names = ClassNames(engine.OutputSchema, scores.Length);
+            string? trueLabel = truth is int t ? FashionMnist.ClassNames[t] : null;
             var ranked = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToArray();
 
-            Terminal.Line($"{source}: {names[ranked[0]]} ({scores[ranked[0]]:P1})" + (truth is int t ? $"; true label: {names[t]}" : ""));
+            Terminal.Line($"{source}: {names[ranked[0]]} ({scores[ranked[0]]:P1})" + (trueLabel != null ? $"; true label: {trueLabel}" : ""));
             foreach (var i in ranked.Take(3))
                 Terminal.Line(string.Create(CultureInfo.InvariantCulture, $"  {names[i],-12} {scores[i]:F4}"));
             if (parse.GetValue(json))
@@ -51,7 +55,7 @@ internal static class PredictCommand
                     ["predicted_index"] = ranked[0],
                     ["predicted_label"] = names[ranked[0]],
                     ["probability"] = scores[ranked[0]],
-                    ["true_label"] = truth is int tl ? names[tl] : null,
+                    ["true_label"] = trueLabel,
                     ["scores"] = scores,
                 });
             }

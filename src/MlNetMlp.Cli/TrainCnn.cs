@@ -70,8 +70,7 @@ internal static class TrainCnn
         var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(train, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
 
-        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));
-        MetricsReport.Print(metrics, FashionMnist.ClassNames);
+        var metrics = MetricsReport.Evaluate(mlContext, model, test, outputPath);
         ModelFile.Save(mlContext, model, train.Schema, outputPath);
         Terminal.Line($"trained {model.Model.History.Count} epochs in {trainSeconds:F1} s; model saved to {outputPath}");
 

@@ -137,8 +137,7 @@ internal static class TrainCommand
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
         var model = transforms.Append(mlpTransformer);
 
-        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));
-        MetricsReport.Print(metrics, FashionMnist.ClassNames);
+        var metrics = MetricsReport.Evaluate(mlContext, model, test, outputPath);
         ModelFile.Save(mlContext, model, train.Schema, outputPath);
         var mlp = model.LastTransformer.Model;
         Terminal.Line($"trained {mlp.History.Count} epochs in {trainSeconds:F1} s; model saved to {outputPath}");

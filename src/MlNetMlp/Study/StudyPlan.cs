@@ -182,7 +182,7 @@ public sealed class StudyContext
         var trainer = new MlpTrainer(MLContext, options);
         trainer.EpochCompleted += (_, e) => Progress?.Epoch(e);
         var model = transforms.Append(trainer.Fit(transforms.Transform(trainView), null, null, CancellationToken));
-        return MLContext.MulticlassClassification.Evaluate(model.Transform(validation.ToDataView())).MicroAccuracy;
+        return ClassifierEvaluation.Evaluate(MLContext, model, validation.ToDataView(), "The model trained for validation").Metrics.MicroAccuracy;
     }
 
     internal IEstimator<ITransformer> Preprocessing(PixelNormalizationMode? normalization) => normalization is PixelNormalizationMode mode
@@ -190,11 +190,12 @@ public sealed class StudyContext
         : MLContext.Transforms.FlattenImage("Features", "Image");
 
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="test"/> and fills metrics and predictions into a copy of <paramref name="result"/>.</summary>
+    /// <exception cref="InvalidDataException"><paramref name="test"/> has other classes than the model, or the model gives NaN or infinite scores.</exception>
     public ExperimentResult Evaluate(ITransformer model, IDataView test, ExperimentResult result)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var scored = model.Transform(test);
-        var metrics = MLContext.MulticlassClassification.Evaluate(scored);
+        ArgumentNullException.ThrowIfNull(result);
+        var (metrics, _, scored) = ClassifierEvaluation.Evaluate(MLContext, model, test, $"The model of experiment '{result.Id}'");
         var predictions = Predictions(scored);
         var counts = new int[Test.ClassNames.Count];
         foreach (int p in predictions) if ((uint)p < (uint)counts.Length) counts[p]++;

@@ -181,6 +181,7 @@ public static class SweepRunner
             .FirstOrDefault();
 
     /// <summary>Retrains the configuration of <paramref name="best"/> on all of <paramref name="train"/> and evaluates it on <paramref name="test"/>, once.</summary>
+    /// <exception cref="InvalidDataException"><paramref name="test"/> has other classes than <paramref name="train"/>, or the retrained model gives NaN or infinite scores.</exception>
     public static (SweepFinalResult Result, ITransformer Model, DataViewSchema InputSchema) RetrainAndTest(LabeledImages train, LabeledImages test,
         SweepTrialResult best, int? threads, Action<MlpEpochRecord>? onEpoch = null, CancellationToken cancellationToken = default)
     {
@@ -190,7 +191,7 @@ public static class SweepRunner
         var stopwatch = Stopwatch.StartNew();
         var model = Fit(mlContext, trainView, best.Config, best.Protocol.Seed, threads, onEpoch, cancellationToken);
         double seconds = stopwatch.Elapsed.TotalSeconds;
-        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test.ToDataView()));
+        var metrics = ClassifierEvaluation.Evaluate(mlContext, model, test.ToDataView(), $"The retrained model of trial {best.Hash}").Metrics;
         var result = new SweepFinalResult(best.Hash, best.Config, best.MeanAccuracy ?? double.NaN, metrics.MicroAccuracy, metrics.MacroAccuracy,
             metrics.LogLoss, seconds, train.Count, test.Count, DateTimeOffset.UtcNow);
         return (result, model, trainView.Schema);
@@ -201,7 +202,7 @@ public static class SweepRunner
     {
         var mlContext = new MLContext(seed: seed);
         var model = Fit(mlContext, train.ToDataView(), config, seed, threads, onEpoch, cancellationToken);
-        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(validation.ToDataView()));
+        var metrics = ClassifierEvaluation.Evaluate(mlContext, model, validation.ToDataView(), "The fold's model").Metrics;
         return (metrics.MicroAccuracy, metrics.LogLoss);
     }
 

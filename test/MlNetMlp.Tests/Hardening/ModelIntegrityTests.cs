@@ -3,12 +3,15 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMlp.Data;
+using MlNetMlp.Study;
+using MlNetMlp.Tests.Study;
 
 namespace MlNetMlp.Tests.Hardening;
 
 /// <summary>
 /// A model file whose bytes changed after it was saved is refused, and so is a network that cannot score (NaN or
-/// infinite weights, sizes that disagree), with a message naming the file and the real cause.
+/// infinite weights, sizes that disagree), with a message naming the file and the real cause; a model is not
+/// evaluated on data of other classes than its own.
 /// </summary>
 [TestClass]
 public sealed class ModelIntegrityTests
@@ -220,6 +223,27 @@ public sealed class ModelIntegrityTests
         {
             File.Delete(path);
         }
+    }
+
+    [TestMethod]
+    public void TheSweepRefusesToTestItsModelOnDataOfOtherClasses()
+    {
+        // Every evaluation that reports metrics (CLI train/evaluate, sweep, study) checks the classes: here the sweep's.
+        var train = StudyTestData.Images(90);
+        var sameImages = StudyTestData.Images(30, seed: 9);
+        var otherClasses = new LabeledImages(sameImages.Pixels, sameImages.Labels, sameImages.Height, sameImages.Width, ["zero", "one", "seven"]);
+        var best = new SweepTrialResult
+        {
+            Hash = "abc123", Config = new MlpTrialConfig { HiddenLayers = [8], Epochs = 1, BatchSize = 30 },
+            Protocol = new SweepProtocol(3, 1, 90), Status = SweepTrialStatus.Ok, MeanAccuracy = 0.9,
+        };
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => SweepRunner.RetrainAndTest(train, otherClasses, best, threads: 1));
+        StringAssert.Contains(e.Message, "abc123");
+        StringAssert.Contains(e.Message, "(zero, one, two)");
+        StringAssert.Contains(e.Message, "(zero, one, seven)");
+
+        var (result, _, _) = SweepRunner.RetrainAndTest(train, sameImages, best, threads: 1);
+        Assert.AreEqual(30, result.TestRows);
     }
 
     private static Exception Innermost(Exception e)
