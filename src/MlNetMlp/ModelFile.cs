@@ -45,7 +45,10 @@ public static class ModelFile
         }
     }
 
-    /// <summary>Loads a model saved by ML.NET, with errors that say what is wrong with the file.</summary>
+    /// <summary>
+    /// Loads a model saved by ML.NET, with errors that say what is wrong with the file. Every zip entry's CRC-32 is
+    /// checked first, so a file changed after it was saved is refused rather than loaded with other weights.
+    /// </summary>
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
