@@ -147,7 +147,11 @@ public sealed partial class MlpTrainer
         /// <summary>
         /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (start from
         /// scratch when there is none). Given the same data, options and thread count, the result is
-        /// bit-identical to a run that was never interrupted.
+        /// bit-identical to a run that was never interrupted. The checkpoint records the training data as the
+        /// trainer sees it (row count, values per row, a hash of the first rows) and the options that shape the
+        /// result: a resume on other data (another normalization upstream, other rows) or with other options is
+        /// refused with an <see cref="InvalidDataException"/> naming the checkpoint. Epochs, LearningRate and
+        /// L2Regularization may change (to continue longer, or more gently after a near-divergence).
         /// </summary>
         public bool ResumeFromCheckpoint;
     }

@@ -142,12 +142,13 @@ internal sealed class CnnCheckpoint
 
     /// <summary>
     /// The options that shape the parameters beyond what is checked on its own (layers, image shape, classes, pixel scale,
-    /// batch size): Adam's constants, regularization, schedule, split, monitoring, augmentation and data order. Epochs is
-    /// not one: a finished run may be continued for more.
+    /// batch size): Adam's constants, schedule, split, monitoring, augmentation and data order. Left out: Epochs (a
+    /// finished run may be continued for more), and LearningRate and L2Regularization, which a resume may lower on
+    /// purpose, to continue a run that began to diverge (README, "Errors and recovery").
     /// </summary>
     public static string SettingsOf(CnnTrainer.Options o) => CheckpointFile.Settings(
-        (nameof(o.LearningRate), o.LearningRate), (nameof(o.Beta1), o.Beta1), (nameof(o.Beta2), o.Beta2), (nameof(o.Epsilon), o.Epsilon),
-        (nameof(o.L2Regularization), o.L2Regularization), (nameof(o.LearningRateSchedule), o.LearningRateSchedule),
+        (nameof(o.Beta1), o.Beta1), (nameof(o.Beta2), o.Beta2), (nameof(o.Epsilon), o.Epsilon),
+        (nameof(o.LearningRateSchedule), o.LearningRateSchedule),
         (nameof(o.LearningRateDecay), o.LearningRateDecay), (nameof(o.LearningRateStepEpochs), o.LearningRateStepEpochs),
         (nameof(o.MinLearningRate), o.MinLearningRate), (nameof(o.ValidationFraction), o.ValidationFraction),
         (nameof(o.MonitoringSubsetSize), o.MonitoringSubsetSize), (nameof(o.RandomHorizontalFlip), o.RandomHorizontalFlip),

@@ -56,7 +56,9 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
 
     /// <summary>
     /// Trains with every option: optional validation data, optional warm start, and cancellation
-    /// (checked before every mini-batch; throws <see cref="OperationCanceledException"/>).
+    /// (checked before every mini-batch; throws <see cref="OperationCanceledException"/>). Throws
+    /// <see cref="MlpTrainingDivergedException"/> when a mini-batch loss is NaN or infinite, or explodes to more than 100
+    /// times the run's first one (as <see cref="MlpTrainer.Options.OnDivergence"/> describes).
     /// </summary>
     public CnnPredictionTransformer Fit(IDataView trainData, IDataView? validationData, CnnModelParameters? initialModel, CancellationToken cancellationToken)
     {

@@ -154,12 +154,13 @@ internal sealed class TrainingCheckpoint
 
     /// <summary>
     /// The options that shape the weights beyond what is checked on its own (network, optimizer, batch size, best-epoch
-    /// tracking): update rule constants, regularization, schedule, split, monitoring and data order. Epochs is not one:
-    /// a finished run may be continued for more.
+    /// tracking): update rule constants, dropout, schedule, split, monitoring and data order. Left out: Epochs (a
+    /// finished run may be continued for more), and LearningRate and L2Regularization, which a resume may lower on
+    /// purpose, to continue a run that began to diverge (README, "Errors and recovery").
     /// </summary>
     public static string SettingsOf(MlpTrainer.Options o) => CheckpointFile.Settings(
-        (nameof(o.LearningRate), o.LearningRate), (nameof(o.Momentum), o.Momentum), (nameof(o.Nesterov), o.Nesterov), (nameof(o.Beta1), o.Beta1),
-        (nameof(o.Beta2), o.Beta2), (nameof(o.Epsilon), o.Epsilon), (nameof(o.L2Regularization), o.L2Regularization), (nameof(o.Dropout), o.Dropout),
+        (nameof(o.Momentum), o.Momentum), (nameof(o.Nesterov), o.Nesterov), (nameof(o.Beta1), o.Beta1),
+        (nameof(o.Beta2), o.Beta2), (nameof(o.Epsilon), o.Epsilon), (nameof(o.Dropout), o.Dropout),
         (nameof(o.LearningRateSchedule), o.LearningRateSchedule), (nameof(o.LearningRateDecay), o.LearningRateDecay),
         (nameof(o.LearningRateStepEpochs), o.LearningRateStepEpochs), (nameof(o.MinLearningRate), o.MinLearningRate),
         (nameof(o.ValidationFraction), o.ValidationFraction), (nameof(o.EarlyStopping), o.EarlyStopping),

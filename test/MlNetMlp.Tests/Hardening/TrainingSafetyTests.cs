@@ -205,16 +205,22 @@ public sealed class TrainingSafetyTests
 
             options.Epochs = 4;
             options.ResumeFromCheckpoint = true;
-            options.LearningRate = 0.5f;
-            var e = Assert.ThrowsExactly<InvalidDataException>(() => new MlpTrainer(new MLContext(1), options).Fit(Data));
-            StringAssert.Contains(e.Message, "LearningRate");
-            StringAssert.Contains(e.Message, "0.01");
-            StringAssert.Contains(e.Message, "0.5");
-
-            options.LearningRate = 0.01f;
             options.Dropout = 0.3f;
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => new MlpTrainer(new MLContext(1), options).Fit(Data));
+            StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
+            StringAssert.Contains(e.Message, "option Dropout is 0,");
+            StringAssert.Contains(e.Message, "0.3");
+
+            options.Dropout = 0;
+            options.Shuffle = false;
             e = Assert.ThrowsExactly<InvalidDataException>(() => new MlpTrainer(new MLContext(1), options).Fit(Data));
-            StringAssert.Contains(e.Message, "Dropout");
+            StringAssert.Contains(e.Message, "Shuffle");
+
+            // A lower learning rate or more L2 is how a run that began to diverge is continued (README): still allowed.
+            options.Shuffle = true;
+            options.LearningRate = 0.001f;
+            options.L2Regularization = 1e-3f;
+            Assert.HasCount(4, new MlpTrainer(new MLContext(1), options).Fit(Data).Model.History);
         }
         finally
         {
@@ -238,9 +244,9 @@ public sealed class TrainingSafetyTests
             StringAssert.Contains(e.Message, CnnCheckpoint.PathIn(directory));
             StringAssert.Contains(e.Message, "training data");
 
-            options.L2Regularization = 0.1f;
+            options.RandomHorizontalFlip = true;
             e = Assert.ThrowsExactly<InvalidDataException>(() => new CnnTrainer(new MLContext(1), options).Fit(Images));
-            StringAssert.Contains(e.Message, "L2Regularization");
+            StringAssert.Contains(e.Message, "RandomHorizontalFlip");
         }
         finally
         {
