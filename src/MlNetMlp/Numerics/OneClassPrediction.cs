@@ -20,6 +20,8 @@ internal static class OneClassPrediction
     public const double LabelShare = 0.9;
 
     /// <summary>The warning to give about <paramref name="model"/>, or null when its predictions are spread as they should be.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="data">The training rows the trainer holds in memory.</param>
     /// <param name="classNames">The label's key values, to name the class; null names it by index.</param>
     public static string? Warning<TWorkspace>(IProbabilityModel<TWorkspace> model, MlpDataSet data, IReadOnlyList<string>? classNames)
     {
