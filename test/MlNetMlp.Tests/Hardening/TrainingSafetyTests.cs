@@ -254,6 +254,41 @@ public sealed class TrainingSafetyTests
         }
     }
 
+    [TestMethod]
+    public void ACheckpointOfTheEarlierFormatIsRefusedAsSuch()
+    {
+        string directory = TempDirectory();
+        try
+        {
+            var options = Mlp(epochs: 1);
+            options.CheckpointDirectory = directory;
+            new MlpTrainer(new MLContext(1), options).Fit(Data);
+            var cnn = Cnn(epochs: 1);
+            cnn.CheckpointDirectory = directory;
+            new CnnTrainer(new MLContext(1), cnn).Fit(Images);
+
+            // Version 1 recorded neither the data nor these options: it is named, not misread.
+            foreach (string path in new[] { TrainingCheckpoint.PathIn(directory), CnnCheckpoint.PathIn(directory) })
+            {
+                byte[] bytes = File.ReadAllBytes(path);
+                BitConverter.GetBytes(1).CopyTo(bytes, 8); // the version follows the 8 magic bytes
+                File.WriteAllBytes(path, bytes);
+            }
+            options.Epochs = cnn.Epochs = 2;
+            options.ResumeFromCheckpoint = cnn.ResumeFromCheckpoint = true;
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => new MlpTrainer(new MLContext(1), options).Fit(Data));
+            StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
+            StringAssert.Contains(e.Message, "earlier release");
+            e = Assert.ThrowsExactly<InvalidDataException>(() => new CnnTrainer(new MLContext(1), cnn).Fit(Images));
+            StringAssert.Contains(e.Message, CnnCheckpoint.PathIn(directory));
+            StringAssert.Contains(e.Message, "earlier release");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     // ---- 4. Combinations Fit cannot honour are refused before training.
 
     [TestMethod]
