@@ -69,6 +69,7 @@ internal static class TrainCnn
         var stopwatch = Stopwatch.StartNew();
         var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(train, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
+        TrainingWarnings.Print(model.Model.TrainingWarnings);
 
         var metrics = MetricsReport.Evaluate(mlContext, model, test, outputPath);
         ModelFile.Save(mlContext, model, train.Schema, outputPath);

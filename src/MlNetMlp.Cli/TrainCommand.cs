@@ -26,13 +26,13 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr", "--learning-rate") { Description = FormattableString.Invariant($"Initial learning rate (--model cnn: {cnn.LearningRate})."), DefaultValueFactory = _ => Defaults.LearningRate };
         var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule.", DefaultValueFactory = _ => Defaults.Optimizer };
         var momentum = new Option<float>("--momentum") { Description = "Momentum factor (optimizer Momentum).", DefaultValueFactory = _ => Defaults.Momentum };
-        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum." };
+        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (with --optimizer Momentum)." };
         var l2 = new Option<float>("--l2") { Description = "L2 penalty λ on weights (PyTorch weight_decay).", DefaultValueFactory = _ => Defaults.L2Regularization };
         var dropout = new Option<float>("--dropout") { Description = "Dropout probability on hidden units.", DefaultValueFactory = _ => Defaults.Dropout };
         var schedule = new Option<MlpLearningRateSchedule>("--schedule") { Description = "Learning-rate schedule.", DefaultValueFactory = _ => Defaults.LearningRateSchedule };
         var slope = new Option<float>("--leaky-slope") { Description = "LeakyReLU negative slope.", DefaultValueFactory = _ => Defaults.LeakyReluSlope };
         var validation = new Option<float>("--validation-fraction") { Description = "Fraction of training rows held out for validation.", DefaultValueFactory = _ => Defaults.ValidationFraction };
-        var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when validation loss stops improving (needs --validation-fraction)." };
+        var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when validation loss stops improving (needs --validation-fraction above 0)." };
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs.", DefaultValueFactory = _ => Defaults.EarlyStoppingPatience };
         var normalization = new Option<PixelNormalizationMode>("--normalization") { Description = "Pixel normalization: Scale (x/255) or Standardize.", DefaultValueFactory = _ => CliDefaults.Normalization };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
@@ -45,7 +45,7 @@ internal static class TrainCommand
         var checkpointDirectory = new Option<string?>("--checkpoint-dir") { Description = "Save a checkpoint (weights, optimizer state, epoch, history) in this directory, atomically (MLP and CNN)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => Defaults.CheckpointEveryEpochs };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same options and --threads)." };
-        var onDivergence = new Option<string>("--on-divergence") { Description = "When the loss becomes NaN/∞: stop (exit 2) or keep-best (save the best finished epoch).", DefaultValueFactory = _ => "stop" };
+        var onDivergence = new Option<string>("--on-divergence") { Description = "When the loss becomes NaN/∞ or explodes (over 100× its start): stop (exit 2) or keep-best (save the best finished epoch).", DefaultValueFactory = _ => "stop" };
         onDivergence.AcceptOnlyFromAmong("stop", "keep-best");
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Stream the training rows every epoch through a shuffle buffer of N rows instead of holding them in memory (0 = in memory).", DefaultValueFactory = _ => Defaults.ShuffleBufferSize };
 
@@ -92,6 +92,11 @@ internal static class TrainCommand
             options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
             options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
             CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
+            // The trainer refuses these too, naming its options; here they are named as typed, before any data is read.
+            if (options.Nesterov && options.Optimizer != MlpOptimizer.Momentum)
+                throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
+            if (options.EarlyStopping && options.ValidationFraction == 0)
+                throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
             MlpTrainer.Validate(options);
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
@@ -135,6 +140,7 @@ internal static class TrainCommand
         var stopwatch = Stopwatch.StartNew();
         var mlpTransformer = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(features, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;
+        TrainingWarnings.Print(mlpTransformer.Model.TrainingWarnings);
         var model = transforms.Append(mlpTransformer);
 
         var metrics = MetricsReport.Evaluate(mlContext, model, test, outputPath);

@@ -56,6 +56,12 @@ public sealed class MlpModelParameters
     /// </summary>
     public IReadOnlyList<MlpEpochRecord> History { get; }
 
+    /// <summary>
+    /// Warnings about the training that produced this model, such as a model that predicts one class for almost every
+    /// row (also written to the MLContext's log). Not saved with the model: empty after loading.
+    /// </summary>
+    public IReadOnlyList<string> TrainingWarnings { get; internal set; } = [];
+
     /// <summary>A copy of layer <paramref name="layer"/>'s weights, shaped [out, in] row-major like PyTorch's <c>nn.Linear.weight</c>.</summary>
     public float[] GetWeights(int layer)
     {

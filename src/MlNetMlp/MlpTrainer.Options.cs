@@ -50,7 +50,7 @@ public sealed partial class MlpTrainer
         /// <summary>Momentum factor for <see cref="MlpOptimizer.Momentum"/>.</summary>
         public float Momentum = 0.9f;
 
-        /// <summary>Use Nesterov momentum with <see cref="MlpOptimizer.Momentum"/>.</summary>
+        /// <summary>Use Nesterov momentum; only with <see cref="MlpOptimizer.Momentum"/> (refused with the other optimizers).</summary>
         public bool Nesterov;
 
         /// <summary>Adam's β₁.</summary>
@@ -82,11 +82,15 @@ public sealed partial class MlpTrainer
 
         /// <summary>
         /// Fraction of the training rows held out (stratification-free, seeded) to monitor
-        /// validation loss/accuracy when no validation set is passed to Fit. 0 = none.
+        /// validation loss/accuracy when no validation set is passed to Fit. 0 = none. Fit refuses a fraction
+        /// that leaves fewer training rows than there are classes in the data.
         /// </summary>
         public float ValidationFraction;
 
-        /// <summary>Stop when validation loss has not improved by <see cref="EarlyStoppingMinDelta"/> for <see cref="EarlyStoppingPatience"/> epochs; the best epoch's weights are kept.</summary>
+        /// <summary>
+        /// Stop when validation loss has not improved by <see cref="EarlyStoppingMinDelta"/> for <see cref="EarlyStoppingPatience"/> epochs;
+        /// the best epoch's weights are kept. Needs validation data (<see cref="ValidationFraction"/> or a validation set passed to Fit).
+        /// </summary>
         public bool EarlyStopping;
 
         /// <summary>Epochs without improvement tolerated by early stopping (scikit-learn's <c>n_iter_no_change</c>).</summary>
@@ -113,7 +117,12 @@ public sealed partial class MlpTrainer
         /// <summary>Threads used by the kernels. Null = all cores. Results are identical for a given thread count.</summary>
         public int? NumberOfThreads;
 
-        /// <summary>What to do when the loss becomes NaN or infinite: throw (default), or keep the best finished epoch.</summary>
+        /// <summary>
+        /// What to do when training diverges: throw <see cref="MlpTrainingDivergedException"/> (default), or keep the best
+        /// finished epoch. Training diverges when a mini-batch loss is NaN or infinite, or explodes while still finite: more
+        /// than 100 times the run's first mini-batch loss (and than 100·ln(classes), 100 times a uniform guess), where no
+        /// converging training goes and an exploding one (too large a learning rate) soon does.
+        /// </summary>
         public MlpDivergenceAction OnDivergence = MlpDivergenceAction.Stop;
 
         /// <summary>
@@ -138,7 +147,11 @@ public sealed partial class MlpTrainer
         /// <summary>
         /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (start from
         /// scratch when there is none). Given the same data, options and thread count, the result is
-        /// bit-identical to a run that was never interrupted.
+        /// bit-identical to a run that was never interrupted. The checkpoint records the training data as the
+        /// trainer sees it (row count, values per row, a hash of the first rows) and the options that shape the
+        /// result: a resume on other data (another normalization upstream, other rows) or with other options is
+        /// refused with an <see cref="InvalidDataException"/> naming the checkpoint. Epochs, LearningRate and
+        /// L2Regularization may change (to continue longer, or more gently after a near-divergence).
         /// </summary>
         public bool ResumeFromCheckpoint;
     }

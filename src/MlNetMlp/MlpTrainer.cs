@@ -67,11 +67,16 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         int classCount = (int)((KeyDataViewType)label.Type).Count;
         int featureCount = ((VectorDataViewType)features.Type).Size;
 
+        TrainerFitRules.EarlyStoppingHasValidation(_options.EarlyStopping, validationData is not null, _options.ValidationFraction, nameof(MlpTrainer));
+        if (initialModel != null) CheckWarmStart(initialModel);
+
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
         var train = TrainingData.ReadTraining(trainData, features, label, streaming, _options.MonitoringSubsetSize, nameof(trainData));
+        TrainerFitRules.TwoClassesOrMore(train, TrainingData.HoldsAllRows(train, streaming, _options.MonitoringSubsetSize), label.Name, nameof(trainData));
         MlpDataSet? validation = validationData is null ? null
-            : TrainingData.ReadValidation(validationData, _options.LabelColumnName, _options.FeatureColumnName, featureCount, classCount, nameof(validationData));
+            : TrainingData.ReadValidation(validationData, label, _options.FeatureColumnName, featureCount, nameof(validationData));
+        TrainerFitRules.HoldOutLeavesTrainingRows(train, validation is { Rows: > 0 }, _options.ValidationFraction, nameof(MlpTrainer));
 
         // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles and dropout from it.
         var checkpointing = Checkpointing<TrainingCheckpoint>.Open(_options.CheckpointDirectory, TrainingCheckpoint.PathIn, _options.CheckpointEveryEpochs,
@@ -109,8 +114,27 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
             result = MlpTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing, onDiverged);
         }
 
+        var keyValues = LabelKeyValues.FromColumn(label);
         var model = new MlpModelParameters(result.Network, [.. previousHistory, .. result.History]);
-        return new MlpPredictionTransformer(model, _options.FeatureColumnName, LabelKeyValues.FromColumn(label));
+        model.TrainingWarnings = TrainerWarnings.Report(_host, model.ScoringNetwork, train, keyValues);
+        return new MlpPredictionTransformer(model, _options.FeatureColumnName, keyValues);
+    }
+
+    /// <summary>A warm start continues the initial network as it is: options that would shape another network are refused.</summary>
+    private void CheckWarmStart(MlpModelParameters initialModel)
+    {
+        static string Layers(IEnumerable<int> widths) => $"[{string.Join(", ", widths)}]";
+        TrainerFitRules.SameAsInitialModel(initialModel.HiddenLayers.SequenceEqual(_options.HiddenLayers), nameof(Options.HiddenLayers), nameof(MlpTrainer),
+            Layers(initialModel.HiddenLayers), Layers(_options.HiddenLayers));
+        if (initialModel.HiddenLayers.Count == 0) return; // softmax regression: no activation to differ
+        TrainerFitRules.SameAsInitialModel(initialModel.Activation == _options.Activation, nameof(Options.Activation), nameof(MlpTrainer),
+            initialModel.Activation, _options.Activation);
+        if (initialModel.Activation == MlpActivation.LeakyRelu)
+            TrainerFitRules.SameAsInitialModel(initialModel.LeakyReluSlope == _options.LeakyReluSlope, nameof(Options.LeakyReluSlope), nameof(MlpTrainer),
+                initialModel.LeakyReluSlope, _options.LeakyReluSlope);
+        if (initialModel.Activation == MlpActivation.Elu)
+            TrainerFitRules.SameAsInitialModel(initialModel.EluAlpha == _options.EluAlpha, nameof(Options.EluAlpha), nameof(MlpTrainer),
+                initialModel.EluAlpha, _options.EluAlpha);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -166,6 +190,8 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         Require(options.BatchSize > 0, nameof(Options.BatchSize), options.BatchSize, "must be at least 1");
         Require(float.IsFinite(options.LearningRate) && options.LearningRate > 0, nameof(Options.LearningRate), options.LearningRate, "must be positive");
         Require(float.IsFinite(options.Momentum) && options.Momentum >= 0 && options.Momentum < 1, nameof(Options.Momentum), options.Momentum, "must be in [0, 1)");
+        Require(!options.Nesterov || options.Optimizer == MlpOptimizer.Momentum, nameof(Options.Nesterov), options.Nesterov,
+            $"applies to the Momentum optimizer only, not to {options.Optimizer}");
         Require(!options.Nesterov || options.Momentum > 0, nameof(Options.Nesterov), options.Nesterov, "needs Momentum > 0");
         Require(float.IsFinite(options.Beta1) && options.Beta1 >= 0 && options.Beta1 < 1, nameof(Options.Beta1), options.Beta1, "must be in [0, 1)");
         Require(float.IsFinite(options.Beta2) && options.Beta2 >= 0 && options.Beta2 < 1, nameof(Options.Beta2), options.Beta2, "must be in [0, 1)");

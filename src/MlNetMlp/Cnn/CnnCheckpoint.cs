@@ -16,7 +16,8 @@ internal sealed class CnnCheckpoint
     public const string FileName = "cnn-checkpoint.bin";
 
     private static ReadOnlySpan<byte> Magic => "CNNCKPT\n"u8;
-    private const int FormatVersion = 1;
+    /// <summary>2 added the starting loss, the training data's fingerprint and the result-shaping options; a version 1 file is refused by name.</summary>
+    private const int FormatVersion = 2;
     private const int MaxSide = 1 << 16, MaxClasses = 1 << 24, MaxHistory = 10_000_000;
 
     public required int Seed { get; init; }
@@ -31,6 +32,12 @@ internal sealed class CnnCheckpoint
     public required float[] FirstMoment { get; init; }
     public required float[] SecondMoment { get; init; }
     public required IReadOnlyList<MlpEpochRecord> History { get; init; }
+    /// <summary>The run's first mini-batch loss, which exploding losses are measured against (<see cref="DivergenceWatch"/>); NaN before one ran.</summary>
+    public required double StartingLoss { get; init; }
+    /// <summary>The training data as the trainer saw it; a resume on other data is refused.</summary>
+    public required DataFingerprint Data { get; init; }
+    /// <summary>The options that shape the result (<see cref="SettingsOf"/>); a resume with other values is refused.</summary>
+    public required string Settings { get; init; }
 
     /// <summary>Where this checkpoint was read from (for error messages); null when built in memory.</summary>
     public string? SourcePath { get; private init; }
@@ -57,6 +64,9 @@ internal sealed class CnnCheckpoint
         writer.WriteFloats(FirstMoment);
         writer.WriteFloats(SecondMoment);
         EpochHistoryFormat.Write(writer, History, withElapsed: true);
+        writer.Write(StartingLoss);
+        Data.Write(writer);
+        writer.Write(Settings);
     });
 
     /// <exception cref="InvalidDataException">The file is empty, truncated, corrupt, not a CNN checkpoint, or of another format version.</exception>
@@ -82,12 +92,16 @@ internal sealed class CnnCheckpoint
         float[] first = reader.Floats(parameters.Length, "Adam first moment"), second = reader.Floats(parameters.Length, "Adam second moment");
         int historyCount = reader.Count(MaxHistory, "history length");
         var history = EpochHistoryFormat.Read(reader, historyCount, withElapsed: true);
-        reader.ExpectEnd("history");
+        double startingLoss = reader.ReadDouble();
+        var data = DataFingerprint.Read(reader);
+        string settings = reader.ReadString();
+        reader.ExpectEnd("options");
         if (historyCount != epochsDone) throw reader.Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
         return new CnnCheckpoint
         {
             Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, TrainRows = trainRows, BatchSize = batchSize, Network = network,
-            AdamStep = adamStep, FirstMoment = first, SecondMoment = second, History = history, SourcePath = path,
+            AdamStep = adamStep, FirstMoment = first, SecondMoment = second, History = history, StartingLoss = startingLoss, Data = data,
+            Settings = settings, SourcePath = path,
         };
     });
 
@@ -110,7 +124,7 @@ internal sealed class CnnCheckpoint
     }
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the file when this checkpoint was not written by an equivalent training.</summary>
-    public void CheckMatches(CnnNetwork network, CnnTrainer.Options options, int firstEpoch, long trainRows, int batchSize)
+    public void CheckMatches(CnnNetwork network, CnnTrainer.Options options, int firstEpoch, long trainRows, int batchSize, DataFingerprint data)
     {
         void Require(bool same, string what, object? inCheckpoint, object? now) => CheckpointFile.RequireSame(SourcePath, same, what, inCheckpoint, now);
         string layers = CnnLayerSpec.Format(Network.Specs), expectedLayers = CnnLayerSpec.Format(network.Specs);
@@ -122,5 +136,21 @@ internal sealed class CnnCheckpoint
         Require(TrainRows < 0 || trainRows < 0 || TrainRows == trainRows, "number of training rows", TrainRows, trainRows);
         Require(BatchSize == batchSize, "batch size", BatchSize, batchSize);
         Require(EpochsDone <= options.Epochs, "number of epochs done (at most Epochs)", EpochsDone, options.Epochs);
+        Require(Data == data, "training data (as the trainer sees it, after the upstream transforms such as normalization)", Data, data);
+        CheckpointFile.RequireSameSettings(SourcePath, Settings, SettingsOf(options));
     }
+
+    /// <summary>
+    /// The options that shape the parameters beyond what is checked on its own (layers, image shape, classes, pixel scale,
+    /// batch size): Adam's constants, schedule, split, monitoring, augmentation and data order. Left out: Epochs (a
+    /// finished run may be continued for more), and LearningRate and L2Regularization, which a resume may lower on
+    /// purpose, to continue a run that began to diverge (README, "Errors and recovery").
+    /// </summary>
+    public static string SettingsOf(CnnTrainer.Options o) => CheckpointFile.Settings(
+        (nameof(o.Beta1), o.Beta1), (nameof(o.Beta2), o.Beta2), (nameof(o.Epsilon), o.Epsilon),
+        (nameof(o.LearningRateSchedule), o.LearningRateSchedule),
+        (nameof(o.LearningRateDecay), o.LearningRateDecay), (nameof(o.LearningRateStepEpochs), o.LearningRateStepEpochs),
+        (nameof(o.MinLearningRate), o.MinLearningRate), (nameof(o.ValidationFraction), o.ValidationFraction),
+        (nameof(o.MonitoringSubsetSize), o.MonitoringSubsetSize), (nameof(o.RandomHorizontalFlip), o.RandomHorizontalFlip),
+        (nameof(o.RandomShift), o.RandomShift), (nameof(o.Shuffle), o.Shuffle), (nameof(o.ShuffleBufferSize), o.ShuffleBufferSize));
 }

@@ -65,6 +65,12 @@ public sealed class CnnModelParameters
     public IReadOnlyList<MlpEpochRecord> History { get; }
 
     /// <summary>
+    /// Warnings about the training that produced this model, such as a model that predicts one class for almost every
+    /// row (also written to the MLContext's log). Not saved with the model: empty after loading.
+    /// </summary>
+    public IReadOnlyList<string> TrainingWarnings { get; internal set; } = [];
+
+    /// <summary>
     /// A copy of a parameter or running-statistic tensor in PyTorch's layout (convolution weights
     /// [out, in, k, k], dense weights [out, in]), so it can be compared with or loaded into the equivalent
     /// <c>nn.Module</c>'s state_dict.

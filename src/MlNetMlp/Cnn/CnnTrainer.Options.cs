@@ -94,7 +94,10 @@ public sealed partial class CnnTrainer
         /// <summary>λ of the L2 penalty on weights; see the class remarks.</summary>
         public float L2Regularization;
 
-        /// <summary>Fraction of the training rows held out (seeded) to monitor validation loss/accuracy when Fit gets no validation set. 0 = none.</summary>
+        /// <summary>
+        /// Fraction of the training rows held out (seeded) to monitor validation loss/accuracy when Fit gets no validation set. 0 = none.
+        /// Fit refuses a fraction that leaves fewer training rows than there are classes in the data.
+        /// </summary>
         public float ValidationFraction;
 
         /// <summary>
@@ -146,7 +149,11 @@ public sealed partial class CnnTrainer
         /// <summary>
         /// Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one (start from
         /// scratch when there is none). Given the same data, options and thread count, the result is
-        /// bit-identical to a run that was never interrupted.
+        /// bit-identical to a run that was never interrupted. The checkpoint records the training data as the
+        /// trainer sees it (row count, values per row, a hash of the first rows) and the options that shape the
+        /// result: a resume on other data (another normalization upstream, other rows) or with other options is
+        /// refused with an <see cref="InvalidDataException"/> naming the checkpoint. Epochs, LearningRate and
+        /// L2Regularization may change (to continue longer, or more gently after a near-divergence).
         /// </summary>
         public bool ResumeFromCheckpoint;
     }

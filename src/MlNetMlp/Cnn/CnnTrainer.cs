@@ -56,7 +56,9 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
 
     /// <summary>
     /// Trains with every option: optional validation data, optional warm start, and cancellation
-    /// (checked before every mini-batch; throws <see cref="OperationCanceledException"/>).
+    /// (checked before every mini-batch; throws <see cref="OperationCanceledException"/>). Throws
+    /// <see cref="MlpTrainingDivergedException"/> when a mini-batch loss is NaN or infinite, or explodes to more than 100
+    /// times the run's first one (as <see cref="MlpTrainer.Options.OnDivergence"/> describes).
     /// </summary>
     public CnnPredictionTransformer Fit(IDataView trainData, IDataView? validationData, CnnModelParameters? initialModel, CancellationToken cancellationToken)
     {
@@ -70,11 +72,15 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             throw new ArgumentOutOfRangeException(nameof(Options.RandomShift), _options.RandomShift,
                 $"CnnTrainer.Options.RandomShift must be smaller than the {shape.Height}×{shape.Width} images of column '{image.Name}'.");
 
+        if (initialModel != null) CheckWarmStart(initialModel);
+
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
         var train = TrainingData.ReadTraining(trainData, image, label, streaming, _options.MonitoringSubsetSize, nameof(trainData));
+        TrainerFitRules.TwoClassesOrMore(train, TrainingData.HoldsAllRows(train, streaming, _options.MonitoringSubsetSize), label.Name, nameof(trainData));
         MlpDataSet? validation = validationData is null ? null
-            : TrainingData.ReadValidation(validationData, _options.LabelColumnName, _options.ImageColumnName, shape.Size, classCount, nameof(validationData));
+            : TrainingData.ReadValidation(validationData, label, image.Name, shape.Size, nameof(validationData));
+        TrainerFitRules.HoldOutLeavesTrainingRows(train, validation is { Rows: > 0 }, _options.ValidationFraction, nameof(CnnTrainer));
 
         // A checkpoint to resume from decides the seed: the run it continues drew its split, shuffles, dropout and augmentation from it.
         var checkpointing = Checkpointing<CnnCheckpoint>.Open(_options.CheckpointDirectory, CnnCheckpoint.PathIn, _options.CheckpointEveryEpochs,
@@ -110,8 +116,19 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         {
             history = CnnTrainingLoop.Train(network, train, validation, _options, seed, previousHistory.Count + 1, onEpoch, cancellationToken, checkpointing);
         }
+        var keyValues = LabelKeyValues.FromColumn(label);
         var model = new CnnModelParameters(network, [.. previousHistory, .. history]);
-        return new CnnPredictionTransformer(model, image.Name, LabelKeyValues.FromColumn(label));
+        model.TrainingWarnings = TrainerWarnings.Report(_host, new CnnProbabilityModel(network), train, keyValues);
+        return new CnnPredictionTransformer(model, image.Name, keyValues);
+    }
+
+    /// <summary>A warm start continues the initial network as it is: options that would shape another network are refused.</summary>
+    private void CheckWarmStart(CnnModelParameters initialModel)
+    {
+        string initialLayers = CnnLayerSpec.Format(initialModel.Network.Specs), layers = CnnLayerSpec.Format(CnnLayerSpec.ParseList(_options.Layers));
+        TrainerFitRules.SameAsInitialModel(initialLayers == layers, nameof(Options.Layers), nameof(CnnTrainer), $"\"{initialLayers}\"", $"\"{layers}\"");
+        TrainerFitRules.SameAsInitialModel(initialModel.Network.PixelScale == _options.PixelScale, nameof(Options.PixelScale), nameof(CnnTrainer),
+            initialModel.Network.PixelScale, _options.PixelScale);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -18,7 +18,7 @@ internal static class CnnTrainingLoop
     /// resumes a saved run; with checkpointing on, a checkpoint is saved every <c>EveryEpochs</c> epochs and after the
     /// last one. <paramref name="onEpoch"/> runs after each epoch (and its checkpoint) on the calling thread.
     /// </summary>
-    /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite, or exploded (<see cref="DivergenceWatch"/>).</exception>
     /// <exception cref="OperationCanceledException">Cancelled (checked before every batch and every monitoring chunk).</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static IReadOnlyList<MlpEpochRecord> Train(CnnNetwork network, MlpDataSet train, MlpDataSet? validation, CnnTrainer.Options options,
@@ -60,11 +60,14 @@ internal static class CnnTrainingLoop
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);
         var history = new List<MlpEpochRecord>(options.Epochs);
         int firstIndex = 0;
+        var divergence = new DivergenceWatch(network.ClassCount);
+        var dataFingerprint = DataFingerprint.Of(trainMonitor);
 
         if (checkpointing?.ResumeFrom is { } resume)
         {
             // Everything that carries over from one epoch to the next comes back; the rest is a function of (seed, epoch).
-            resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batches.BatchSize);
+            resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batches.BatchSize, dataFingerprint);
+            divergence = new DivergenceWatch(network.ClassCount, resume.StartingLoss);
             network.CopyStateFrom(resume.Network);
             engine.RestoreAdam(resume.AdamStep, resume.FirstMoment, resume.SecondMoment);
             history.AddRange(resume.History);
@@ -84,8 +87,8 @@ internal static class CnnTrainingLoop
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!batches.TryNextBatch(out MlpDataSet data, out int[] order, out int start, out int count)) break;
                 double loss = engine.Step(data, order, start, count, learningRate, dropoutSeed, ((long)epoch << 32) | (uint)b);
-                if (!double.IsFinite(loss))
-                    throw new MlpTrainingDivergedException(epoch, b + 1, loss, learningRate);
+                if (divergence.Check(loss, epoch, b + 1, learningRate) is { } diverged)
+                    throw diverged;
                 lossSum += loss;
                 b++;
             }
@@ -106,7 +109,7 @@ internal static class CnnTrainingLoop
                 {
                     Seed = seed, FirstEpoch = firstEpoch, EpochsDone = e + 1, TrainRows = batches.KnownRows, BatchSize = batches.BatchSize,
                     Network = network, AdamStep = engine.AdamStep, FirstMoment = engine.AdamFirstMoment, SecondMoment = engine.AdamSecondMoment,
-                    History = history,
+                    History = history, StartingLoss = divergence.StartingLoss, Data = dataFingerprint, Settings = CnnCheckpoint.SettingsOf(options),
                 }.Save(checkpointing.FilePath);
             }
             onEpoch?.Invoke(record);

@@ -17,6 +17,10 @@ internal static class TrainingData
     public static MlpDataSet ReadMonitoringSample(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, int monitoringSubsetSize) =>
         Read(data, featureColumn, labelColumn, "training data", monitoringSubsetSize > 0 ? monitoringSubsetSize : DefaultStreamingMonitoringRows);
 
+    /// <summary>Whether <paramref name="train"/>, read by <see cref="ReadTraining"/>, holds every training row (always, unless streaming cut it short).</summary>
+    public static bool HoldsAllRows(MlpDataSet train, bool streaming, int monitoringSubsetSize) =>
+        !streaming || train.Rows < (monitoringSubsetSize > 0 ? monitoringSubsetSize : DefaultStreamingMonitoringRows);
+
     /// <summary>
     /// What a trainer holds of its training data: every row, or only the monitoring sample when it streams the rest
     /// (<paramref name="streaming"/>); no row with a label is an error naming the label column.
@@ -33,15 +37,17 @@ internal static class TrainingData
     }
 
     /// <summary>
-    /// Validation rows: a key label column named <paramref name="labelColumnName"/> with <paramref name="classCount"/>
-    /// classes, as the training label has, and a feature vector of <paramref name="featureCount"/> floats.
+    /// Validation rows: a key label column named as <paramref name="trainLabel"/> with the same classes (count and key
+    /// values), and a feature vector of <paramref name="featureCount"/> floats.
     /// </summary>
-    public static MlpDataSet ReadValidation(IDataView data, string labelColumnName, string featureColumnName, int featureCount, int classCount, string parameterName)
+    public static MlpDataSet ReadValidation(IDataView data, DataViewSchema.Column trainLabel, string featureColumnName, int featureCount, string parameterName)
     {
-        var label = SchemaChecks.KeyLabel(data.Schema, labelColumnName, parameterName);
-        if (((KeyDataViewType)label.Type).Count != (ulong)classCount)
+        var label = SchemaChecks.KeyLabel(data.Schema, trainLabel.Name, parameterName);
+        ulong classCount = ((KeyDataViewType)trainLabel.Type).Count;
+        if (((KeyDataViewType)label.Type).Count != classCount)
             throw new ArgumentOutOfRangeException(parameterName,
                 $"The validation label column '{label.Name}' has {((KeyDataViewType)label.Type).Count} classes, the training label has {classCount}.");
+        TrainerFitRules.SameClasses(trainLabel, label, parameterName);
         var features = SchemaChecks.FeatureVector(data.Schema, featureColumnName, featureCount, parameterName);
         return Read(data, features, label, "validation data");
     }

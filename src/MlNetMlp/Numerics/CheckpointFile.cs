@@ -39,7 +39,10 @@ internal static class CheckpointFile
         if (bytes.Length < magic.Length + 8 || !bytes.AsSpan(0, magic.Length).SequenceEqual(magic))
             throw Bad(path, $"it is not an MlNetMlp {kind} checkpoint (wrong magic bytes)");
         int stored = BitConverter.ToInt32(bytes, magic.Length);
-        if (stored != version) throw Bad(path, $"format version {stored} is not {version}");
+        if (stored != version)
+            throw Bad(path, stored < version
+                ? $"it was written by an earlier release (format version {stored}; this release reads version {version}, which also records the training data and options it resumes)"
+                : $"format version {stored} is not {version}");
         uint crc = BitConverter.ToUInt32(bytes, bytes.Length - 4);
         if (Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)) != crc)
             throw Bad(path, $"the checksum does not match (truncated or corrupt, {bytes.Length:N0} bytes)");
@@ -64,6 +67,35 @@ internal static class CheckpointFile
         if (!same)
             throw new InvalidDataException($"Checkpoint '{path}' belongs to another training: its {what} is {inCheckpoint}, this training's is {now}. " +
                 "Resume with the options and data that wrote it, or delete it to start over.");
+    }
+
+    /// <summary>
+    /// The options that shape a training's result, as one canonical "Name=value;…" text (floats round-trip, invariant
+    /// culture) that a checkpoint saves and <see cref="RequireSameSettings"/> compares.
+    /// </summary>
+    public static string Settings(params (string Name, object? Value)[] settings) =>
+        string.Join(';', settings.Select(s => $"{s.Name}={Format(s.Value)}"));
+
+    private static string Format(object? value) => value switch
+    {
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
+
+    /// <summary>Throws <see cref="InvalidDataException"/> naming the file and the first option whose value differs between the two <see cref="Settings"/> texts.</summary>
+    public static void RequireSameSettings(string? path, string inCheckpoint, string now)
+    {
+        if (inCheckpoint == now) return;
+        static Dictionary<string, string> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var saved = Parse(inCheckpoint);
+        var current = Parse(now);
+        foreach (string name in current.Keys.Union(saved.Keys))
+        {
+            string? was = saved.GetValueOrDefault(name), @is = current.GetValueOrDefault(name);
+            RequireSame(path, was == @is, $"option {name}", was ?? "(not recorded)", @is ?? "(not set)");
+        }
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ internal static class MlpTrainingLoop
     /// network's; the corresponding options are not read here. A non-empty <paramref name="validation"/>
     /// set takes precedence over <c>options.ValidationFraction</c>.
     /// </summary>
-    /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite, or exploded (<see cref="DivergenceWatch"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked before every batch).</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
     public static MlpTrainingResult Train(MlpNetwork network, MlpDataSet train, MlpDataSet? validation, MlpTrainer.Options options,
@@ -85,11 +85,14 @@ internal static class MlpTrainingLoop
         int bestEpoch = firstEpoch - 1, epochsWithoutImprovement = 0;
         bool stoppedEarly = false;
         int firstIndex = 0;
+        var divergence = new DivergenceWatch(network.ClassCount);
+        var dataFingerprint = DataFingerprint.Of(trainMonitor);
 
         if (checkpointing?.ResumeFrom is { } resume)
         {
             // Everything that carries over from one epoch to the next comes back; the rest is a function of (seed, epoch).
-            resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batchSize, updater.State1.Length + updater.State2.Length);
+            resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batchSize, updater.State1.Length + updater.State2.Length, dataFingerprint);
+            divergence = new DivergenceWatch(network.ClassCount, resume.StartingLoss);
             network.CopyParametersFrom(resume.Network);
             updater.Restore(resume.OptimizerStep, resume.OptimizerState1, resume.OptimizerState2);
             if (best is not null) best.CopyParametersFrom(resume.Best!);
@@ -116,8 +119,8 @@ internal static class MlpTrainingLoop
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!batches.TryNextBatch(out MlpDataSet data, out int[] order, out int start, out int count)) break;
                 double loss = backpropagation.ComputeGradients(data, order, start, count, dropoutSeed, ((long)epoch << 32) | (uint)b);
-                if (!double.IsFinite(loss))
-                    return Diverged(new MlpTrainingDivergedException(epoch, b + 1, loss, learningRate));
+                if (divergence.Check(loss, epoch, b + 1, learningRate) is { } diverged)
+                    return Diverged(diverged);
                 updater.BeginStep();
                 pool.Run(reduceAndUpdate);
                 batchLossSum += loss;
@@ -159,7 +162,7 @@ internal static class MlpTrainingLoop
                     Seed = seed, FirstEpoch = firstEpoch, EpochsDone = e + 1, Finished = stop, TrainRows = batches.KnownRows, BatchSize = batchSize,
                     Network = network, Optimizer = options.Optimizer, OptimizerStep = updater.Step, OptimizerState1 = updater.State1,
                     OptimizerState2 = updater.State2, BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = epochsWithoutImprovement,
-                    Best = best, History = history,
+                    Best = best, History = history, StartingLoss = divergence.StartingLoss, Data = dataFingerprint, Settings = TrainingCheckpoint.SettingsOf(options),
                 }.Save(checkpointing.FilePath);
             }
             onEpoch?.Invoke(record);

@@ -15,7 +15,8 @@ internal sealed class TrainingCheckpoint
     public const string FileName = "mlp-checkpoint.bin";
 
     private static ReadOnlySpan<byte> Magic => "MLPCKPT\n"u8;
-    private const int FormatVersion = 1;
+    /// <summary>2 added the starting loss, the training data's fingerprint and the result-shaping options; a version 1 file is refused by name.</summary>
+    private const int FormatVersion = 2;
     private const int MaxLayers = 1024, MaxWidth = 1 << 24, MaxHistory = 10_000_000;
 
     public required int Seed { get; init; }
@@ -37,6 +38,12 @@ internal sealed class TrainingCheckpoint
     /// <summary>The best epoch's weights (early stopping only).</summary>
     public required MlpNetwork? Best { get; init; }
     public required IReadOnlyList<MlpEpochRecord> History { get; init; }
+    /// <summary>The run's first mini-batch loss, which exploding losses are measured against (<see cref="DivergenceWatch"/>); NaN before one ran.</summary>
+    public required double StartingLoss { get; init; }
+    /// <summary>The training data as the trainer saw it; a resume on other data is refused.</summary>
+    public required DataFingerprint Data { get; init; }
+    /// <summary>The options that shape the result (<see cref="SettingsOf"/>); a resume with other values is refused.</summary>
+    public required string Settings { get; init; }
 
     /// <summary>Where this checkpoint was read from (for error messages); null when built in memory.</summary>
     public string? SourcePath { get; private init; }
@@ -63,6 +70,9 @@ internal sealed class TrainingCheckpoint
         writer.Write(Best is not null);
         if (Best is not null) WriteNetwork(writer, Best);
         Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: true);
+        writer.Write(StartingLoss);
+        Data.Write(writer);
+        writer.Write(Settings);
     });
 
     /// <exception cref="InvalidDataException">The file is empty, truncated, corrupt, not a checkpoint, or of another format version.</exception>
@@ -83,14 +93,17 @@ internal sealed class TrainingCheckpoint
         MlpNetwork? best = reader.ReadBoolean() ? ReadNetwork(reader, "best network") : null;
         int historyCount = reader.Count(MaxHistory, "history length");
         var history = Persistence.EpochHistoryFormat.Read(reader, historyCount, withElapsed: true);
-        reader.ExpectEnd("history");
+        double startingLoss = reader.ReadDouble();
+        var data = DataFingerprint.Read(reader);
+        string settings = reader.ReadString();
+        reader.ExpectEnd("options");
         if (historyCount != epochsDone) throw reader.Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
         return new TrainingCheckpoint
         {
             Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, Finished = finished, TrainRows = trainRows, BatchSize = batchSize,
             Network = network, Optimizer = (MlpOptimizer)optimizer, OptimizerStep = step, OptimizerState1 = state1, OptimizerState2 = state2,
             BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = withoutImprovement, Best = best, History = history,
-            SourcePath = path,
+            StartingLoss = startingLoss, Data = data, Settings = settings, SourcePath = path,
         };
     });
 
@@ -121,7 +134,8 @@ internal sealed class TrainingCheckpoint
     }
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the file when this checkpoint was not written by an equivalent training.</summary>
-    public void CheckMatches(MlpNetwork network, MlpTrainer.Options options, int firstEpoch, long trainRows, int batchSize, int optimizerStateLength)
+    public void CheckMatches(MlpNetwork network, MlpTrainer.Options options, int firstEpoch, long trainRows, int batchSize, int optimizerStateLength,
+        DataFingerprint data)
     {
         void Require(bool same, string what, object? inCheckpoint, object? now) => CheckpointFile.RequireSame(SourcePath, same, what, inCheckpoint, now);
         Require(Network.LayerSizes.AsSpan().SequenceEqual(network.LayerSizes), "network", string.Join('-', Network.LayerSizes), string.Join('-', network.LayerSizes));
@@ -134,7 +148,25 @@ internal sealed class TrainingCheckpoint
             Best is not null, MlpTrainingLoop.TracksBest(options));
         Require(OptimizerState1.Length + OptimizerState2.Length == optimizerStateLength, "optimizer state size", OptimizerState1.Length + OptimizerState2.Length, optimizerStateLength);
         Require(EpochsDone <= options.Epochs, "number of epochs done (at most Epochs)", EpochsDone, options.Epochs);
+        Require(Data == data, "training data (as the trainer sees it, after the upstream transforms such as normalization)", Data, data);
+        CheckpointFile.RequireSameSettings(SourcePath, Settings, SettingsOf(options));
     }
+
+    /// <summary>
+    /// The options that shape the weights beyond what is checked on its own (network, optimizer, batch size, best-epoch
+    /// tracking): update rule constants, dropout, schedule, split, monitoring and data order. Left out: Epochs (a
+    /// finished run may be continued for more), and LearningRate and L2Regularization, which a resume may lower on
+    /// purpose, to continue a run that began to diverge (README, "Errors and recovery").
+    /// </summary>
+    public static string SettingsOf(MlpTrainer.Options o) => CheckpointFile.Settings(
+        (nameof(o.Momentum), o.Momentum), (nameof(o.Nesterov), o.Nesterov), (nameof(o.Beta1), o.Beta1),
+        (nameof(o.Beta2), o.Beta2), (nameof(o.Epsilon), o.Epsilon), (nameof(o.Dropout), o.Dropout),
+        (nameof(o.LearningRateSchedule), o.LearningRateSchedule), (nameof(o.LearningRateDecay), o.LearningRateDecay),
+        (nameof(o.LearningRateStepEpochs), o.LearningRateStepEpochs), (nameof(o.MinLearningRate), o.MinLearningRate),
+        (nameof(o.ValidationFraction), o.ValidationFraction), (nameof(o.EarlyStopping), o.EarlyStopping),
+        (nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience), (nameof(o.EarlyStoppingMinDelta), o.EarlyStoppingMinDelta),
+        (nameof(o.MonitoringSubsetSize), o.MonitoringSubsetSize), (nameof(o.Shuffle), o.Shuffle), (nameof(o.ShuffleBufferSize), o.ShuffleBufferSize),
+        (nameof(o.LeakyReluSlope), o.LeakyReluSlope), (nameof(o.EluAlpha), o.EluAlpha));
 
     private static void WriteNetwork(BinaryWriter writer, MlpNetwork network)
     {

@@ -20,7 +20,7 @@ internal sealed record TrainingRows(int[] Train, MlpDataSet? ValidationData, int
         {
             int[] permutation = Enumerable.Range(0, train.Rows).ToArray();
             RandomStreams.Shuffle(permutation, new Random(RandomStreams.SubSeed(seed, RandomStreams.SplitStream)));
-            int validationCount = Math.Clamp((int)Math.Round(train.Rows * (double)validationFraction), 1, train.Rows - 1);
+            int validationCount = HoldOutCount(train.Rows, validationFraction);
             validationRows = permutation[..validationCount];
             trainRows = permutation[validationCount..];
             Array.Sort(validationRows);
@@ -38,6 +38,9 @@ internal sealed record TrainingRows(int[] Train, MlpDataSet? ValidationData, int
             monitoringSubsetSize, RandomStreams.SubSeed(seed, RandomStreams.ValidationMonitoringStream));
         return new TrainingRows(trainRows, validationData, trainMonitor, validationMonitor);
     }
+
+    /// <summary>Rows of <paramref name="rows"/> (at least 2) held out for validation by <paramref name="validationFraction"/>: at least one, never all.</summary>
+    public static int HoldOutCount(int rows, float validationFraction) => Math.Clamp((int)Math.Round(rows * (double)validationFraction), 1, rows - 1);
 
     /// <summary>
     /// A fixed, sorted random subset of <paramref name="size"/> rows of <paramref name="rows"/>

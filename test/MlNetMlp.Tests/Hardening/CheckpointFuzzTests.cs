@@ -23,7 +23,7 @@ public sealed class CheckpointFuzzTests
         {
             new MlpTrainer(new MLContext(1), new MlpTrainer.Options
             {
-                HiddenLayers = [3], Epochs = 2, Seed = 1, NumberOfThreads = 1, EarlyStopping = true, CheckpointDirectory = directory,
+                HiddenLayers = [3], Epochs = 2, Seed = 1, NumberOfThreads = 1, EarlyStopping = true, ValidationFraction = 0.2f, CheckpointDirectory = directory,
             }).Fit(new SyntheticDataView(rows: 50, features: 4, classes: 2, seed: 1));
             Fuzz(TrainingCheckpoint.PathIn(directory), seed, path => TrainingCheckpoint.Load(path));
         }

@@ -15,7 +15,9 @@ public sealed class CheckpointTests
     {
         HiddenLayers = [12, 6], Optimizer = optimizer, LearningRate = optimizer == MlpOptimizer.Adam ? 0.01f : 0.05f, Dropout = 0.2f,
         L2Regularization = 1e-4f, LearningRateSchedule = MlpLearningRateSchedule.Cosine, MinLearningRate = 1e-4f,
-        ValidationFraction = shuffleBuffer > 0 ? 0 : 0.2f, EarlyStopping = true, EarlyStoppingPatience = 10, MonitoringSubsetSize = 100,
+        // Streaming has no hold-out and early stopping needs validation data: it tracks the best epoch through KeepBest instead.
+        ValidationFraction = shuffleBuffer > 0 ? 0 : 0.2f, EarlyStopping = shuffleBuffer == 0, EarlyStoppingPatience = 10, MonitoringSubsetSize = 100,
+        OnDivergence = shuffleBuffer > 0 ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop,
         Epochs = epochs, BatchSize = 32, Seed = 9, NumberOfThreads = 2, ShuffleBufferSize = shuffleBuffer,
         CheckpointDirectory = directory, CheckpointEveryEpochs = 2, ResumeFromCheckpoint = resume,
     };

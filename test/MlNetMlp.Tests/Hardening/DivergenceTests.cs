@@ -23,7 +23,7 @@ public sealed class DivergenceTests
         var e = Assert.ThrowsExactly<MlpTrainingDivergedException>(() => new MlpTrainer(new MLContext(1), Exploding(MlpDivergenceAction.Stop)).Fit(Data));
         Assert.IsGreaterThan(2, e.Epoch, "the weights need several epochs to overflow");
         Assert.AreEqual(1, e.Batch);
-        Assert.IsFalse(double.IsFinite(e.Loss));
+        Assert.IsTrue(!double.IsFinite(e.Loss) || e.Loss > 100 * e.StartingLoss, $"loss {e.Loss}: NaN, infinite or exploded");
         StringAssert.Contains(e.Message, $"epoch {e.Epoch}, batch 1");
         StringAssert.Contains(e.Message, "Lower the learning rate");
     }
