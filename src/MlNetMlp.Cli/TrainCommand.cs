@@ -92,7 +92,9 @@ internal static class TrainCommand
             options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
             options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
             CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
+            OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
             MlpTrainer.Validate(options);
+            OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Numerics.TrainingCheckpoint.PathIn);
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
         });
@@ -111,7 +113,6 @@ internal static class TrainCommand
     private static int Run(MlpTrainer.Options options, PixelNormalizationMode normalization, string? dataDirectory, int? trainRows,
         string outputPath, bool json, CancellationToken cancellationToken)
     {
-        OutputCheck.File("--out", outputPath, "model");
         var mlContext = new MLContext(seed: options.Seed);
         var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);
         var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, dataDirectory);
