@@ -27,7 +27,16 @@ internal static class OutputCheck
         NotEmpty(option, path, $"{what} file");
         if (System.IO.Directory.Exists(path))
             throw new IOException($"{option} {path}: is a directory; name the {what} file, e.g. {Path.Combine(path, "model.zip")}");
-        var resolved = RegularFile.ResolveForWriting(path, out string? problem);
+        string resolved;
+        string? problem;
+        try
+        {
+            resolved = RegularFile.ResolveForWriting(path, out problem);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{option} {path}: cannot write the {what} there ({e.Message})", e);
+        }
         if (problem != null) throw new IOException($"{option} {path}: {problem}");
         Check(option, path, Path.GetDirectoryName(resolved)!, what);
     }

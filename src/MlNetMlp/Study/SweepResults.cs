@@ -167,6 +167,8 @@ public sealed class SweepResultStore : IDisposable
             try
             {
                 var result = SweepTrialResult.FromJson(line);
+                // Any JSON object deserializes; only one with a trial's identity is a trial (not "{}" or another tool's record).
+                if (string.IsNullOrEmpty(result.Hash)) throw new JsonException("no hash");
                 trialLines++;
                 if (_hashes.Add(result.Hash)) _results.Add(result);
             }

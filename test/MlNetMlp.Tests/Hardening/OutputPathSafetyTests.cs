@@ -308,7 +308,9 @@ public sealed class OutputPathSafetyTests
             File.WriteAllText(notes, "hello\nworld\n");
             var noNewline = Path.Combine(dir, "one-line.txt");
             File.WriteAllText(noNewline, "just some text");
-            foreach (var path in new[] { zip, notes, noNewline })
+            var otherJson = Path.Combine(dir, "other.jsonl");
+            File.WriteAllText(otherJson, "{\"id\":1,\"loss\":0.5}\n{}\n");
+            foreach (var path in new[] { zip, notes, noNewline, otherJson })
             {
                 var bytes = File.ReadAllBytes(path);
                 var e = Assert.ThrowsExactly<InvalidDataException>(() => SweepResultStore.Open(path).Dispose(), path);
@@ -316,7 +318,7 @@ public sealed class OutputPathSafetyTests
                 StringAssert.Contains(e.Message, "is not a sweep results file");
                 CollectionAssert.AreEqual(bytes, File.ReadAllBytes(path), $"{path} is unchanged");
             }
-            CollectionAssert.AreEquivalent(new[] { "model.zip", "notes.txt", "one-line.txt" }, Directory.GetFiles(dir).Select(Path.GetFileName).ToArray(),
+            CollectionAssert.AreEquivalent(new[] { "model.zip", "notes.txt", "one-line.txt", "other.jsonl" }, Directory.GetFiles(dir).Select(Path.GetFileName).ToArray(),
                 "no lock or temporary file is left");
 
             // Still opened: an empty file, and the torn first line of an interrupted older sweep.
