@@ -63,7 +63,7 @@ internal static partial class RegularFile
             FileKind.Missing or FileKind.Regular when nameBytes > MaxNameBytes =>
                 $"the file name is {nameBytes} bytes long; file systems take at most {MaxNameBytes}",
             FileKind.Missing or FileKind.Regular => null,
-            _ => $"{Describe(path, resolved, kind)}, not a regular file; an output is written only to a regular file (or a new one), never over this",
+            _ => $"{Describe(path, resolved, kind)}, not a regular file; an output must be a regular file or a new path",
         };
         return resolved;
     }
