@@ -70,6 +70,14 @@ internal static class ExperimentsCommand
     private static int Run(StudySettings settings, string? dataDirectory, string outputDirectory, bool json, CancellationToken cancellationToken)
     {
         OutputCheck.Directory("--out", outputDirectory, "report");
+        foreach (var name in StudyReportWriter.TextFiles) OutputCheck.File("--out", Path.Combine(outputDirectory, name), "report");
+        // The figures' names depend on the results; those already there are the ones a rerun rewrites.
+        var figuresDirectory = Path.Combine(outputDirectory, StudyReportWriter.FiguresDirectory);
+        if (Path.Exists(figuresDirectory))
+        {
+            OutputCheck.Directory("--out", figuresDirectory, "report");
+            foreach (var png in Directory.EnumerateFileSystemEntries(figuresDirectory, "*.png")) OutputCheck.File("--out", png, "report");
+        }
         var train = FashionMnist.LoadArrays(FashionMnistSplit.Train, dataDirectory, settings.TrainRows);
         var test = FashionMnist.LoadArrays(FashionMnistSplit.Test, dataDirectory, settings.TestRows);
         var plan = StudyPlan.Create(settings, LightGbm());

@@ -112,12 +112,20 @@ internal static class SweepCommand
     private static int Run(SweepSpace space, IReadOnlyList<MlpTrialConfig> trials, SweepSettings settings, string resultsPath, string? dataDirectory,
         int? trainRows, int? testRows, string? modelPath, bool final, bool json, CancellationToken cancellationToken)
     {
-        if (modelPath != null && final) OutputCheck.File("--model", modelPath, "model");
+        // Every output is checked, and the results file opened (it must be a sweep's), before the data is read.
+        OutputCheck.File("--results", resultsPath, "results");
+        var bestPath = BestPath(resultsPath);
+        if (final)
+        {
+            OutputCheck.File("--results", bestPath, "best configuration's summary");
+            if (modelPath != null) OutputCheck.File("--model", modelPath, "model");
+            OutputCheck.Distinct(("--results", resultsPath), ("--model", modelPath), ("--results (its summary)", bestPath));
+        }
+        using var store = OpenStore(resultsPath);
         var train = FashionMnist.LoadArrays(FashionMnistSplit.Train, dataDirectory, trainRows);
         if (train.Count < settings.Folds)
             throw new ArgumentOutOfRangeException("--folds", settings.Folds, $"--folds {settings.Folds} needs at least that many training rows; there are {train.Count}.");
         var protocol = new SweepProtocol(settings.Folds, settings.Seed, train.Count);
-        using var store = OpenStore(resultsPath);
         int pending = trials.Count(t => !store.Contains(protocol.TrialHash(t)));
         Terminal.Line($"sweep: {trials.Count} configurations ({trials.Count - pending} already in {resultsPath}), {settings.Folds}-fold CV on {train.Count:N0} training rows, " +
             $"{settings.Parallelism} at a time with {settings.ThreadsPerTrial ?? Math.Max(1, Environment.ProcessorCount / settings.Parallelism)} kernel threads each");
@@ -151,7 +159,6 @@ internal static class SweepCommand
             var (finalResult, fitted, schema) = EpochLines(best.Config.Epochs, onEpoch =>
                 SweepRunner.RetrainAndTest(train, test, best, settings.ThreadsPerTrial ?? Environment.ProcessorCount, onEpoch, cancellationToken));
             result = finalResult;
-            var bestPath = Path.ChangeExtension(resultsPath, null) + ".best.json";
             AtomicFile.WriteAllText(bestPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }) + "\n");
             if (modelPath != null) ModelFile.Save(new Microsoft.ML.MLContext(seed: settings.Seed), fitted, schema, modelPath);
             Terminal.Line(string.Create(CultureInfo.InvariantCulture,
@@ -190,13 +197,16 @@ internal static class SweepCommand
         return 0;
     }
 
+    /// <summary>Where the tested best configuration is written: beside the results, <c>NAME.best.json</c>.</summary>
+    private static string BestPath(string resultsPath) => Path.ChangeExtension(resultsPath, null) + ".best.json";
+
     private static SweepResultStore OpenStore(string path)
     {
         try
         {
             return SweepResultStore.Open(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             throw new IOException($"--results {path}: {e.Message}", e);
         }

@@ -55,8 +55,9 @@ internal static class TrainCnn
         options.ResumeFromCheckpoint = parse.GetValue(a.Resume);
         options.ShuffleBufferSize = parse.GetValue(a.ShuffleBuffer);
         CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
+        OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
         CnnTrainer.Validate(options);
-        OutputCheck.File("--out", outputPath, "model");
+        OutputCheck.Training(outputPath, options.CheckpointDirectory, Cnn.CnnCheckpoint.PathIn);
 
         var mlContext = new MLContext(seed: options.Seed);
         var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);

@@ -97,7 +97,9 @@ internal static class TrainCommand
                 throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
             if (options.EarlyStopping && options.ValidationFraction == 0)
                 throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
+            OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
             MlpTrainer.Validate(options);
+            OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Numerics.TrainingCheckpoint.PathIn);
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
         });
@@ -116,7 +118,6 @@ internal static class TrainCommand
     private static int Run(MlpTrainer.Options options, PixelNormalizationMode normalization, string? dataDirectory, int? trainRows,
         string outputPath, bool json, CancellationToken cancellationToken)
     {
-        OutputCheck.File("--out", outputPath, "model");
         var mlContext = new MLContext(seed: options.Seed);
         var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);
         var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, dataDirectory);

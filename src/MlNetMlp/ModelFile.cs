@@ -53,6 +53,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        RegularFile.RequireIfPresent(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         var length = new FileInfo(path).Length;
         if (length == 0) throw new InvalidDataException($"Model file '{path}' is empty.");
@@ -121,41 +122,4 @@ public static class ModelFile
             e = inner;
         return e;
     }
-}
-
-/// <summary>Writes a file through a temporary sibling and an atomic rename, so readers see the old file or the whole new one.</summary>
-public static class AtomicFile
-{
-    /// <summary>Runs <paramref name="write"/> on a temporary file next to <paramref name="path"/>, then renames it into place.</summary>
-    public static void Write(string path, Action<Stream> write)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        ArgumentNullException.ThrowIfNull(write);
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
-
-    /// <summary>Writes text atomically (UTF-8, no BOM).</summary>
-    public static void WriteAllText(string path, string text) =>
-        Write(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
-            writer.Write(text);
-        });
 }

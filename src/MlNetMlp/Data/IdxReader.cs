@@ -168,6 +168,7 @@ public static class IdxReader
     /// <param name="limit">How much content the file can yield at most, so a lying header is caught before allocating.</param>
     private static Stream OpenDecompressed(string path, out ContentLimit limit)
     {
+        RegularFile.RequireIfPresent(path); // a named pipe would block and a device never end
         FileStream file;
         try
         {

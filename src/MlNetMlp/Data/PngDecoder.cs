@@ -29,6 +29,7 @@ public static class PngDecoder
     public static PngImage Load(string path, bool verifyCrc = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        RegularFile.RequireIfPresent(path); // a named pipe would block and a device never end
         byte[] data;
         try
         {

@@ -31,8 +31,10 @@ internal static class CheckpointFile
     /// </summary>
     /// <exception cref="InvalidDataException">The file is empty, truncated, corrupt, not this kind of checkpoint, or of another format version.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="IOException">The path is a directory, device, named pipe or socket (<see cref="RegularFile"/>).</exception>
     public static T Read<T>(string path, ReadOnlySpan<byte> magic, int version, string kind, Func<CheckpointReader, T> parse)
     {
+        RegularFile.RequireIfPresent(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length == 0) throw Bad(path, "the file is empty");

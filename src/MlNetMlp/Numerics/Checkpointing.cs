@@ -10,12 +10,20 @@ internal sealed record Checkpointing<TCheckpoint>(string FilePath, int EveryEpoc
     /// The checkpointing a trainer's options ask for: none without a directory; otherwise the file
     /// <paramref name="pathIn"/>(directory), and the checkpoint there to resume from when <paramref name="resume"/> is set
     /// and it exists (<see cref="CheckpointFile.LoadForResume"/>: its seed must match <paramref name="requestedSeed"/>).
+    /// Before any training it checks that the directory can hold the checkpoint (a directory or nothing yet, the file
+    /// a regular one or nothing yet), and removes the temporary files a killed save left there.
     /// </summary>
+    /// <exception cref="IOException">The directory is a file, or the checkpoint's path is a device, pipe, directory...</exception>
     public static Checkpointing<TCheckpoint>? Open(string? directory, Func<string, string> pathIn, int everyEpochs, bool resume, int? requestedSeed,
         Func<string, TCheckpoint> load, Func<TCheckpoint, int> seedOf)
     {
         if (directory is null) return null;
+        var kind = RegularFile.KindOf(directory, followLinks: true);
+        if (kind is not (FileKind.Missing or FileKind.Directory))
+            throw new IOException($"{directory}: the checkpoint directory (CheckpointDirectory) is not a directory but {RegularFile.Describe(kind)}.");
         string path = pathIn(directory);
+        RegularFile.ResolveForWriting(path);
+        if (kind == FileKind.Directory) AtomicFile.RemoveStaleTemporaries(Path.GetDirectoryName(RegularFile.Canonical(path))!);
         return new Checkpointing<TCheckpoint>(path, everyEpochs, CheckpointFile.LoadForResume(path, resume, requestedSeed, load, seedOf));
     }
 

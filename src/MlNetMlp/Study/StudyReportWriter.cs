@@ -25,30 +25,31 @@ public static class StudyReportWriter
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes report.md, report.html, results.json and figures/*.png into <paramref name="directory"/>, each atomically.</summary>
+    /// <summary>The report's text files, written into the report directory.</summary>
+    internal static readonly string[] TextFiles = ["results.json", "report.md", "report.html"];
+
+    /// <summary>The report directory's subdirectory of PNG figures.</summary>
+    internal const string FiguresDirectory = "figures";
+
+    /// <summary>
+    /// Writes report.md, report.html, results.json and figures/*.png into <paramref name="directory"/>, each atomically.
+    /// Every path is checked first (<see cref="RegularFile"/>), so one that cannot be written leaves none of them changed.
+    /// </summary>
     /// <returns>The paths written.</returns>
     public static IReadOnlyList<string> Write(string directory, StudyReport report, IReadOnlyList<ReportFigure> figures)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(figures);
-        var written = new List<string>();
+        var files = new List<(string Path, Action<string> Write)>();
         foreach (var figure in figures)
-        {
-            var path = Path.Combine(directory, "figures", figure.FileName);
-            AtomicFile.Write(path, stream => stream.Write(figure.Png));
-            written.Add(path);
-        }
-        void Text(string name, string text)
-        {
-            var path = Path.Combine(directory, name);
-            AtomicFile.WriteAllText(path, text);
-            written.Add(path);
-        }
-        Text("results.json", report.ToJson());
-        Text("report.md", Markdown(report, figures));
-        Text("report.html", Html(report, figures));
-        return written;
+            files.Add((Path.Combine(directory, FiguresDirectory, figure.FileName), path => AtomicFile.Write(path, stream => stream.Write(figure.Png))));
+        files.Add((Path.Combine(directory, TextFiles[0]), path => AtomicFile.WriteAllText(path, report.ToJson())));
+        files.Add((Path.Combine(directory, TextFiles[1]), path => AtomicFile.WriteAllText(path, Markdown(report, figures))));
+        files.Add((Path.Combine(directory, TextFiles[2]), path => AtomicFile.WriteAllText(path, Html(report, figures))));
+        foreach (var (path, _) in files) RegularFile.ResolveForWriting(path);
+        foreach (var (path, write) in files) write(path);
+        return files.Select(file => file.Path).ToList();
     }
 
     /// <summary>Whether <paramref name="result"/> needs a "why we differ" note: it has a published number and ours is missing or more than 1 point away.</summary>

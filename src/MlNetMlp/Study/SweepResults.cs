@@ -110,13 +110,17 @@ public sealed class SweepResultStore : IDisposable
     /// <summary>True when the file ended in a torn line; it was dropped and is gone from the file after the next trial.</summary>
     public bool RepairedTornLine { get; private set; }
 
-    /// <summary>Opens (creating its folder if needed) the file at <paramref name="path"/> and loads the trials it holds.</summary>
-    /// <exception cref="IOException">Another sweep has the file open.</exception>
+    /// <summary>
+    /// Opens (creating its folder if needed) the file at <paramref name="path"/> and loads the trials it holds. A
+    /// symbolic link stands for its target, which is the file rewritten.
+    /// </summary>
+    /// <exception cref="IOException">Another sweep has the file open, or the path is not a regular file (a directory, device, pipe...).</exception>
+    /// <exception cref="InvalidDataException">The file has content but not one trial line: it is some other file, which a sweep must not overwrite.</exception>
     public static SweepResultStore Open(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new IOException($"'{full}' is a directory, not a results file.");
+        if (Directory.Exists(path)) throw new IOException($"'{System.IO.Path.GetFullPath(path)}' is a directory, not a results file.");
+        var full = RegularFile.ResolveForWriting(path);
         var directory = System.IO.Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
         var lockPath = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(full)}.lock");
@@ -146,13 +150,16 @@ public sealed class SweepResultStore : IDisposable
     {
         if (!File.Exists(Path)) return;
         var text = File.ReadAllText(Path, Encoding.UTF8);
+        string torn = "";
         if (text.Length > 0 && text[^1] != '\n')
         {
             // A crash in the middle of an append (files written by older versions) leaves a line without its
             // newline: drop it (that trial simply runs again).
+            torn = text[(text.LastIndexOf('\n') + 1)..];
             text = text[..(text.LastIndexOf('\n') + 1)];
             RepairedTornLine = true;
         }
+        int trialLines = 0;
         foreach (var line in text.Split('\n'))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -160,6 +167,9 @@ public sealed class SweepResultStore : IDisposable
             try
             {
                 var result = SweepTrialResult.FromJson(line);
+                // Any JSON object deserializes; only one with a trial's identity is a trial (not "{}" or another tool's record).
+                if (string.IsNullOrEmpty(result.Hash)) throw new JsonException("no hash");
+                trialLines++;
                 if (_hashes.Add(result.Hash)) _results.Add(result);
             }
             catch (JsonException)
@@ -167,6 +177,13 @@ public sealed class SweepResultStore : IDisposable
                 SkippedLines++;
             }
         }
+        // Unreadable lines beside trials are a hand edit of a results file; content without a single trial (a model
+        // zip, notes, another tool's output) is not one, and the first finished trial would overwrite it. The one
+        // exception is a lone torn first trial, which starts as every trial line does.
+        bool tornTrial = _lines.Count == 0 && torn.StartsWith("{\"hash\":", StringComparison.Ordinal);
+        if (trialLines == 0 && (_lines.Count > 0 || (torn.Trim().Length > 0 && !tornTrial)))
+            throw new InvalidDataException($"'{Path}' is not a sweep results file (it has content but no trial line); " +
+                "a sweep would overwrite it, so name a new or existing results file instead.");
     }
 
     /// <summary>A snapshot of the stored trials, in file order.</summary>

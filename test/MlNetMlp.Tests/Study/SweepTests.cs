@@ -115,7 +115,10 @@ public sealed class SweepTests
     public void TheFileIsRewrittenWholeAndLockedWhileOpen()
     {
         var path = TempFile();
-        File.WriteAllText(path, "not json\n");
+        // A hand-edited results file: a trial and a line that is not one (a file with no trial at all is refused,
+        // see OutputPathSafetyTests).
+        var first = new SweepTrialResult { Hash = "h0", Status = SweepTrialStatus.Ok, FoldAccuracies = [0.4], MeanAccuracy = 0.4 };
+        File.WriteAllText(path, first.ToJson() + "\nnot json\n");
         var trial = new SweepTrialResult { Hash = "h1", Status = SweepTrialStatus.Ok, FoldAccuracies = [0.5], MeanAccuracy = 0.5 };
         using (var store = SweepResultStore.Open(path))
         {
@@ -128,12 +131,12 @@ public sealed class SweepTests
         }
         // The unreadable line is kept; each append replaced the file through a temporary sibling that is gone.
         var lines = File.ReadAllLines(path);
-        Assert.HasCount(3, lines);
-        Assert.AreEqual("not json", lines[0]);
-        CollectionAssert.AreEqual(new[] { "h1", "h2" }, lines.Skip(1).Select(l => SweepTrialResult.FromJson(l).Hash).ToArray());
+        Assert.HasCount(4, lines);
+        Assert.AreEqual("not json", lines[1]);
+        CollectionAssert.AreEqual(new[] { "h0", "h1", "h2" }, lines.Where((_, i) => i != 1).Select(l => SweepTrialResult.FromJson(l).Hash).ToArray());
         CollectionAssert.AreEqual(new[] { "sweep.jsonl" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).ToArray());
         using var reopened = SweepResultStore.Open(path); // the lock went with the first store
-        Assert.HasCount(2, reopened.Results);
+        Assert.HasCount(3, reopened.Results);
     }
 
     [TestMethod]
