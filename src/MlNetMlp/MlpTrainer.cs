@@ -67,6 +67,8 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         int classCount = (int)((KeyDataViewType)label.Type).Count;
         int featureCount = ((VectorDataViewType)features.Type).Size;
 
+        if (initialModel is null) RequireTrainable(_options, featureCount, classCount, $" for {featureCount:N0} features (column '{features.Name}') and {classCount} classes");
+
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
         var train = TrainingData.ReadTraining(trainData, features, label, streaming, _options.MonitoringSubsetSize, nameof(trainData));
@@ -182,5 +184,20 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
         TrainerOptionRules.Streaming(Require, options.ShuffleBufferSize, options.ValidationFraction);
         TrainerOptionRules.Checkpoints(Require, options.CheckpointDirectory, options.CheckpointEveryEpochs, options.ResumeFromCheckpoint);
+        // The smallest data (one feature, two classes) already needs the hidden layers; Fit checks again with the data's sizes.
+        RequireTrainable(options, 1, 2, "");
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming <see cref="Options.HiddenLayers"/> when the network for
+    /// <paramref name="featureCount"/> features and <paramref name="classCount"/> classes cannot be trained here: counted
+    /// in 64-bit before anything is allocated (<see cref="TrainingMemory"/>).
+    /// </summary>
+    internal static void RequireTrainable(Options options, int featureCount, int classCount, string forData)
+    {
+        string hidden = options.HiddenLayers.Length == 0 ? "[]" : string.Join(',', options.HiddenLayers);
+        TrainingMemory.RequireMlp("MlpTrainer.Options", nameof(Options.HiddenLayers), hidden, hidden + forData,
+            [featureCount, .. options.HiddenLayers, classCount], options.BatchSize, TrainingMemory.Threads(options.NumberOfThreads),
+            options.Optimizer, options.Dropout > 0, MlpTrainingLoop.TracksBest(options));
     }
 }
