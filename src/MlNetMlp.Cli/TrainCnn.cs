@@ -55,6 +55,9 @@ internal static class TrainCnn
         options.ResumeFromCheckpoint = parse.GetValue(a.Resume);
         options.ShuffleBufferSize = parse.GetValue(a.ShuffleBuffer);
         CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
+        // Fashion-MNIST's image size, so that validation sizes the network (and refuses one too big) before loading the data.
+        options.ImageHeight ??= FashionMnist.ImageHeight;
+        options.ImageWidth ??= FashionMnist.ImageWidth;
         CnnTrainer.Validate(options);
         OutputCheck.File("--out", outputPath, "model");
 

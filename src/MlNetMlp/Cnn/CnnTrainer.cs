@@ -187,7 +187,7 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         catch (ArgumentOutOfRangeException e) when (e.ParamName != nameof(Options.Layers))
         {
             throw new ArgumentOutOfRangeException(nameof(Options.Layers), options.Layers,
-                $"{prefix} does not fit {shape.Channels}×{shape.Height}×{shape.Width} images: {e.Message}");
+                $"{prefix} does not fit {shape.Channels}×{shape.Height}×{shape.Width} images: {ArgumentMessages.Bare(e)}");
         }
     }
 
