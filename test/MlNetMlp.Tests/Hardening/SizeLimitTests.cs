@@ -159,6 +159,30 @@ public sealed class SizeLimitTests
     }
 
     [TestMethod]
+    public void ScoringANetworkWithAHugeLayerWorksInSmallerBlocksInsteadOfOverflowing()
+    {
+        // A 16,777,216-wide hidden layer (the widest a model file may declare): 256 rows of it would be 4.3 billion values.
+        var network = new MlpNetwork([1, 1 << 24, 2], MlpActivation.Relu, 0.01f, 1f);
+        network.Initialize(MlpInitialization.He, new Random(1));
+        var scoring = new MlpScoringNetwork(network);
+        var workspace = scoring.CreateWorkspace(256);
+        Assert.IsLessThanOrEqualTo(ScoringBlock.MaxBufferFloats, (long)workspace.MaxRows * workspace.MaxHiddenWidth);
+        float[] features = [1f, -1f, 0.5f], probabilities = new float[6];
+        scoring.PredictProbabilities(features, 3, probabilities, workspace);
+        for (int row = 0; row < 3; row++)
+            Assert.AreEqual(1f, probabilities[2 * row] + probabilities[2 * row + 1], 1e-5f, $"row {row}");
+    }
+
+    [TestMethod]
+    public void ScoringBlocksOfOrdinaryModelsKeepTheirSize()
+    {
+        Assert.AreEqual(256, ScoringBlock.Rows(256, 784));
+        Assert.AreEqual(256, ScoringBlock.Rows(256, 65_536));
+        Assert.AreEqual(1, ScoringBlock.Rows(256, 1L << 24));
+        Assert.AreEqual(1, ScoringBlock.Rows(64, int.MaxValue));
+    }
+
+    [TestMethod]
     public void ImageFolderDecodesNoMoreImagesAtOnceThanMemoryHolds()
     {
         long perImage = PngDecoder.MaxDecodeBytes;
