@@ -49,7 +49,7 @@ internal static class BenchMemoryCommand
             {
                 MlpTrainer.RequireTrainable(options, featureCount, classCount: 10, $" for --features {featureCount}");
             }
-            catch (ArgumentOutOfRangeException e)
+            catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(MlpTrainer.Options.HiddenLayers))
             {
                 // The features are what makes a network of these hidden layers too big here.
                 throw new ArgumentOutOfRangeException("--features", featureCount, ArgumentMessages.Bare(e).Replace("MlpTrainer.Options.HiddenLayers", "--hidden", StringComparison.Ordinal));

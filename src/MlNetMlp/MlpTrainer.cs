@@ -185,7 +185,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         TrainerOptionRules.Streaming(Require, options.ShuffleBufferSize, options.ValidationFraction);
         TrainerOptionRules.Checkpoints(Require, options.CheckpointDirectory, options.CheckpointEveryEpochs, options.ResumeFromCheckpoint);
         // The smallest data (one feature, two classes) already needs the hidden layers; Fit checks again with the data's sizes.
-        RequireTrainable(options, 1, 2, "");
+        RequireTrainable(options, 1, 2, "", dataSizesKnown: false);
     }
 
     /// <summary>
@@ -193,11 +193,11 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
     /// <paramref name="featureCount"/> features and <paramref name="classCount"/> classes cannot be trained here: counted
     /// in 64-bit before anything is allocated (<see cref="TrainingMemory"/>).
     /// </summary>
-    internal static void RequireTrainable(Options options, int featureCount, int classCount, string forData)
+    internal static void RequireTrainable(Options options, int featureCount, int classCount, string forData, bool dataSizesKnown = true)
     {
         string hidden = options.HiddenLayers.Length == 0 ? "[]" : string.Join(',', options.HiddenLayers);
         TrainingMemory.RequireMlp("MlpTrainer.Options", nameof(Options.HiddenLayers), hidden, hidden + forData,
             [featureCount, .. options.HiddenLayers, classCount], options.BatchSize, TrainingMemory.Threads(options.NumberOfThreads),
-            options.Optimizer, options.Dropout > 0, MlpTrainingLoop.TracksBest(options));
+            options.Optimizer, options.Dropout > 0, MlpTrainingLoop.TracksBest(options), options.ShuffleBufferSize, dataSizesKnown);
     }
 }

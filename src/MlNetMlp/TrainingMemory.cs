@@ -27,7 +27,7 @@ internal static class TrainingMemory
     /// cannot be trained here: more parameters than one array holds, or more memory than is available.
     /// </summary>
     public static void RequireMlp(string owner, string option, object? value, string valueText, IReadOnlyList<int> layerSizes,
-        int batchSize, int threads, MlpOptimizer optimizer, bool dropout, bool tracksBest)
+        int batchSize, int threads, MlpOptimizer optimizer, bool dropout, bool tracksBest, int shuffleBufferRows, bool dataSizesKnown = true)
     {
         long parameters = 0, hiddenSum = 0, widest = layerSizes[0];
         for (int l = 0; l + 1 < layerSizes.Count; l++)
@@ -36,18 +36,23 @@ internal static class TrainingMemory
             widest = Math.Max(widest, layerSizes[l + 1]);
             if (l + 2 < layerSizes.Count) hiddenSum += layerSizes[l + 1];
         }
-        string network = string.Join('-', layerSizes.Select(s => s.ToString(CultureInfo.InvariantCulture)));
-        RequireOneArray(owner, option, value, valueText, $"the {network} network has {N(parameters)} parameters", parameters);
+        // Without the data (option validation), the input and output sizes are the smallest possible: say so rather than show them.
+        string network = dataSizesKnown
+            ? string.Join('-', layerSizes.Select(s => s.ToString(CultureInfo.InvariantCulture)))
+            : "…-" + string.Join('-', layerSizes.Skip(1).SkipLast(1).Select(s => s.ToString(CultureInfo.InvariantCulture))) + "-…";
+        string atLeast = dataSizesKnown ? "" : "at least ";
+        RequireOneArray(owner, option, value, valueText, $"the {network} network has {atLeast}{N(parameters)} parameters", parameters);
         long workerRows = (Math.Max(1, batchSize) + threads - 1) / threads;
         RequireOneArray(owner, nameof(MlpTrainer.Options.BatchSize), batchSize, batchSize.ToString(CultureInfo.InvariantCulture),
             $"{N(workerRows)} rows per worker of the {network} network's widest layer ({N(widest)}) make {N(Multiply(workerRows, widest))} values in one buffer",
             Multiply(workerRows, widest));
 
+        long buffer = RequireShuffleBuffer(owner, shuffleBufferRows, layerSizes[0]);
         // Network, the training copy, transposed weights, the evaluator's scoring copy, one gradient per worker, optimizer state, best weights.
         long copies = 4 + threads + (optimizer switch { MlpOptimizer.Adam => 2, MlpOptimizer.Momentum => 1, _ => 0 }) + (tracksBest ? 1 : 0);
         long perRow = Add(Add(layerSizes[0], layerSizes[^1]), Add(Multiply(hiddenSum, dropout ? 5 : 2), Multiply(widest, 2)));
-        long floats = Add(Multiply(parameters, copies), Multiply(Multiply(workerRows, threads), perRow));
-        RequireMemory(owner, option, value, valueText, $"the {network} network has {N(parameters)} parameters", Multiply(floats, sizeof(float)));
+        long floats = Add(Add(Multiply(parameters, copies), Multiply(Multiply(workerRows, threads), perRow)), buffer);
+        RequireMemory(owner, option, value, valueText, $"the {network} network has {atLeast}{N(parameters)} parameters", Multiply(floats, sizeof(float)));
     }
 
     /// <summary>
@@ -55,7 +60,7 @@ internal static class TrainingMemory
     /// <paramref name="input"/> images, trained with Adam.
     /// </summary>
     public static void RequireCnn(string owner, string option, object? value, string valueText, TensorShape input, IReadOnlyList<CnnLayer> layers,
-        IReadOnlyList<string> layerTexts, int batchSize, int threads, int evaluationRows)
+        IReadOnlyList<string> layerTexts, int batchSize, int threads, int evaluationRows, int shuffleBufferRows)
     {
         long parameters = 0, perImage = (long)input.Channels * input.Height * input.Width, largest = perImage;
         string largestLayer = "the input";
@@ -73,11 +78,25 @@ internal static class TrainingMemory
         string network = $"the network on {input} images has {N(parameters)} parameters";
         RequireOneArray(owner, option, value, valueText, network, parameters);
         long workerRows = Math.Max(evaluationRows, (Math.Max(1, batchSize) + threads - 1) / threads);
-        RequireOneArray(owner, option, value, valueText,
-            $"{largestLayer} gives {N(largest)} values per image, {N(Multiply(workerRows, largest))} for the {N(workerRows)} images a worker holds", Multiply(workerRows, largest));
+        // Blame the batch only when a smaller one would do (a worker holds at least evaluationRows images).
+        bool batchAtFault = Multiply(evaluationRows, largest) <= Array.MaxLength;
+        RequireOneArray(owner, batchAtFault ? nameof(CnnTrainer.Options.BatchSize) : option, batchAtFault ? batchSize : value,
+            batchAtFault ? batchSize.ToString(CultureInfo.InvariantCulture) : valueText,
+            $"{largestLayer}{(batchAtFault ? $" of {valueText}" : "")} gives {N(largest)} values per image, {N(Multiply(workerRows, largest))} for the {N(workerRows)} images a worker holds",
+            Multiply(workerRows, largest));
+        long buffer = RequireShuffleBuffer(owner, shuffleBufferRows, (long)input.Channels * input.Height * input.Width);
         // Network, Adam's two moments, packed convolution weights (two copies), one gradient per worker.
-        long floats = Add(Multiply(parameters, 5 + threads), Multiply(Multiply(workerRows, threads), Add(perImage, Multiply(largest, 2))));
+        long floats = Add(Add(Multiply(parameters, 5 + threads), Multiply(Multiply(workerRows, threads), Add(perImage, Multiply(largest, 2)))), buffer);
         RequireMemory(owner, option, value, valueText, $"{network}, {largestLayer} gives {N(largest)} values per image", Multiply(floats, sizeof(float)));
+    }
+
+    /// <summary>The floats of the streaming shuffle buffer (rows × features), refused naming ShuffleBufferSize when one array cannot hold them.</summary>
+    private static long RequireShuffleBuffer(string owner, int rows, long features)
+    {
+        long floats = Multiply(Math.Max(0, rows), features);
+        RequireOneArray(owner, nameof(MlpTrainer.Options.ShuffleBufferSize), rows, rows.ToString(CultureInfo.InvariantCulture),
+            $"{N(rows)} buffered rows of {N(features)} values make {N(floats)}", floats);
+        return floats;
     }
 
     private static void RequireOneArray(string owner, string option, object? value, string valueText, string what, long count)

@@ -181,10 +181,10 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         {
             var (layers, _, texts) = CnnNetwork.CreateLayers(shape, specs, classCount);
             TrainingMemory.RequireCnn("CnnTrainer.Options", nameof(Options.Layers), options.Layers, $"\"{options.Layers}\"", shape, layers, texts,
-                options.BatchSize, TrainingMemory.Threads(options.NumberOfThreads), CnnEngine.EvaluationChunk);
+                options.BatchSize, TrainingMemory.Threads(options.NumberOfThreads), CnnEngine.EvaluationChunk, options.ShuffleBufferSize);
             return new CnnNetwork(shape, specs, classCount, options.PixelScale, maxParameters: Array.MaxLength);
         }
-        catch (ArgumentOutOfRangeException e) when (e.ParamName != nameof(Options.Layers))
+        catch (ArgumentOutOfRangeException e) when (e.ParamName is not (nameof(Options.Layers) or nameof(Options.BatchSize) or nameof(Options.ShuffleBufferSize)))
         {
             throw new ArgumentOutOfRangeException(nameof(Options.Layers), options.Layers,
                 $"{prefix} does not fit {shape.Channels}×{shape.Height}×{shape.Width} images: {ArgumentMessages.Bare(e)}");

@@ -96,6 +96,14 @@ public sealed class CliValueErrorTests
     }
 
     [TestMethod]
+    public void DataOrBufferTooBigForMemoryNamesShuffleBuffer()
+    {
+        AssertFailsAtOnce(["bench", "memory", "--rows", "3000000", "--shuffle-buffer", "0"], "--shuffle-buffer", "3,000,000 rows");
+        AssertFailsAtOnce(["bench", "memory", "--shuffle-buffer", "100000000"], "--shuffle-buffer 100000000");
+        AssertFailsAtOnce(["train", "--batch-size", "2000000000"], "--batch-size 2000000000", "one array");
+    }
+
+    [TestMethod]
     public void NotANumberStillGetsTheParsersOneLineError()
     {
         AssertFailsAtOnce(["train", "--lr", "abc"], "--lr", "abc");

@@ -49,6 +49,29 @@ public sealed class SizeLimitTests
     }
 
     [TestMethod]
+    public void RowsTooManyForOneArrayAreRefusedNamingShuffleBufferSizeBeforeReadingThem()
+    {
+        // 3,000,000 rows × 784 features: 2.35 billion values, over one array; streaming would hold only the buffer.
+        var data = new SyntheticDataView(rows: 3_000_000, features: 784, classes: 10, seed: 1);
+        var trainer = new MlpTrainer(new MLContext(1), new MlpTrainer.Options { HiddenLayers = [8], Epochs = 1, NumberOfThreads = 1 });
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        Assert.AreEqual(nameof(MlpTrainer.Options.ShuffleBufferSize), e.ParamName);
+        StringAssert.Contains(e.Message, "3,000,000 rows of 784 features");
+        Assert.AreEqual(0, data.RowsProduced, "no row may be read when the row count already says they cannot fit");
+    }
+
+    [TestMethod]
+    public void ShuffleBufferTooBigForOneArrayIsRefusedBeforeReadingARow()
+    {
+        var data = new SyntheticDataView(rows: 1000, features: 784, classes: 10, seed: 1);
+        var trainer = new MlpTrainer(new MLContext(1), new MlpTrainer.Options { HiddenLayers = [8], Epochs = 1, NumberOfThreads = 1, ShuffleBufferSize = 100_000_000 });
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        Assert.AreEqual(nameof(MlpTrainer.Options.ShuffleBufferSize), e.ParamName);
+        StringAssert.Contains(e.Message, "100000000");
+        Assert.AreEqual(0, data.RowsProduced);
+    }
+
+    [TestMethod]
     public void CnnLayerTooWideForAnArrayIsRefusedByValidateNamingTheLayer()
     {
         var options = new CnnTrainer.Options { ImageHeight = 28, ImageWidth = 28, Layers = "conv8,pool,dense2147483647" };
