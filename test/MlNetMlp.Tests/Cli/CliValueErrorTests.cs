@@ -59,6 +59,16 @@ public sealed class CliValueErrorTests
     }
 
     [TestMethod]
+    public void SweepAcceptsTheLongestBudgetATimeSpanHolds()
+    {
+        if (!HaveData) Assert.Inconclusive("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
+        using var temp = new Data.TempDirectory();
+        var result = Run("sweep", "--budget", "15372286728", "--space", "quick", "--random", "1", "--folds", "2", "--train-rows", "60", "--no-final",
+            "--results", Path.Combine(temp.Path, "sweep.jsonl"));
+        Assert.AreEqual(0, result.exitCode, result.stderr);
+    }
+
+    [TestMethod]
     public void FloatingPointOptionsOfEveryCommandRefuseNaNAndInfinityNamingTheOption()
     {
         AssertFailsAtOnce(["train", "--lr", "NaN"], "--lr NaN");
