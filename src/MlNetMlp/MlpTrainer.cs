@@ -67,7 +67,8 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         int classCount = (int)((KeyDataViewType)label.Type).Count;
         int featureCount = ((VectorDataViewType)features.Type).Size;
 
-        if (initialModel is null) RequireTrainable(_options, featureCount, classCount, $" for {featureCount:N0} features (column '{features.Name}') and {classCount} classes");
+        if (initialModel is null) RequireTrainable(_options, featureCount, classCount,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $" for {featureCount:N0} features (column '{features.Name}') and {classCount} classes"));
 
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.

@@ -25,7 +25,10 @@ internal sealed class CnnNetwork
     /// Refuse (<see cref="ArgumentOutOfRangeException"/>) a network with more parameters, before allocating them: loaders
     /// pass what the file can hold, so a corrupt description cannot cost gigabytes.
     /// </param>
-    /// <exception cref="OverflowException">A shape or parameter count does not fit an <see cref="int"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A layer does not fit its input or gives more values or parameters than an <see cref="int"/> counts (naming the
+    /// layer, <see cref="CreateLayers"/>), or the network has more than <paramref name="maxParameters"/> parameters.
+    /// </exception>
     public CnnNetwork(TensorShape inputShape, IReadOnlyList<CnnLayerSpec> specs, int classCount, float pixelScale, long maxParameters = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(specs);

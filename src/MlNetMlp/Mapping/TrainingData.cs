@@ -56,9 +56,9 @@ internal static class TrainingData
     {
         int featureCount = ((VectorDataViewType)featureColumn.Type).Size;
         int fit = (int)Math.Min(int.MaxValue, Array.MaxLength / Math.Max(1, featureCount));
-        ArgumentOutOfRangeException TooMany(long rows) => new(streamOption ?? nameof(data),
-            $"The {what} has {(rows > fit ? $"{rows:N0}" : $"more than {fit:N0}")} rows of {featureCount:N0} features, more values than one array holds in memory; " +
-            (streamOption is null ? "use fewer rows." : $"stream them ({streamOption} > 0) or use fewer rows."));
+        string advice = streamOption is null ? "use fewer rows." : $"stream them ({streamOption} > 0) or use fewer rows.";
+        ArgumentOutOfRangeException TooMany(long rows) => new(streamOption ?? nameof(data), FormattableString.Invariant(
+            $"The {what} has {(rows > fit ? rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "more than " + fit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} rows of {featureCount:N0} features, more values than one array holds in memory; {advice}"));
         long expected = Math.Min(data.GetRowCount() ?? 1024, maxRows);
         if (expected > fit) throw TooMany(expected);
         var features = new float[checked((int)Math.Max(1, expected) * featureCount)];
