@@ -53,9 +53,15 @@ internal static class TrainerOptionNames
 
         // The library's wording without its own parameter naming: "MlpTrainer.Options.Epochs must be at least 1. (Parameter 'Epochs')…".
         string text = ArgumentMessages.Bare(e);
-        foreach (var qualified in new[] { $"MlpTrainer.Options.{parameter}", $"CnnTrainer.Options.{parameter}" })
-            text = text.Replace(qualified, option.Name, StringComparison.Ordinal);
-        text = Regex.Replace(text, $@"(?<![\w.]){Regex.Escape(parameter)}\b", option.Name);
+        // Every option the message mentions that this command has, not only the one at fault ("must be 0 when streaming (ShuffleBufferSize > 0)").
+        foreach (var (name, cli) in CliNames)
+        {
+            var mentioned = name == parameter ? option : parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == cli || o.Aliases.Contains(cli));
+            if (mentioned is null) continue;
+            foreach (var qualified in new[] { $"MlpTrainer.Options.{name}", $"CnnTrainer.Options.{name}" })
+                text = text.Replace(qualified, mentioned.Name, StringComparison.Ordinal);
+            text = Regex.Replace(text, $@"(?<![\w.-]){Regex.Escape(name)}\b", mentioned.Name);
+        }
         text = string.Join(" ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
         if (typed.Length == 0 || text.Contains(typed, StringComparison.Ordinal)) return text.StartsWith(option.Name, StringComparison.Ordinal) ? text : $"{option.Name}: {text}";
