@@ -31,7 +31,7 @@ internal static class BenchCommand
     {
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs (after one warm-up epoch).", DefaultValueFactory = _ => 5 };
         var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule to time.", DefaultValueFactory = _ => MlpOptimizer.Sgd };
-        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." };
+        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." }.AtLeast(1);
         var torch = new Option<bool>("--compare-torch") { Description = "Also time the PyTorch peer in this run and print the ratio." };
         var json = SharedOptions.Json();
         var command = new Command("mlp", "Training epoch time: 60,000 × 784 → 128 → 128 → 10, batch 200, fp32.") { epochs, optimizer, threads, torch, json };
@@ -77,7 +77,7 @@ internal static class BenchCommand
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per run (after one warm-up epoch).", DefaultValueFactory = _ => 3 };
         var rounds = new Option<int>("--rounds") { Description = "Rounds; each round runs SGD, momentum and Adam once, so a machine that speeds up or slows down affects all three alike.", DefaultValueFactory = _ => 3 };
         var rows = new Option<int>("--rows") { Description = "Training rows per epoch.", DefaultValueFactory = _ => Rows };
-        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." };
+        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." }.AtLeast(1);
         var json = SharedOptions.Json();
         var command = new Command("optimizers", "Extra cost of momentum and Adam steps over SGD on the reference workload, measured side by side.") { epochs, rounds, rows, threads, json };
         command.SetAction((parse, cancellationToken) =>
@@ -178,7 +178,7 @@ internal static class BenchCommand
         var rows = new Option<int>("--rows") { Description = "Training rows per epoch (Fashion-MNIST's first N).", DefaultValueFactory = _ => 60_000 };
         var batch = new Option<int>("--batch-size") { Description = "Rows per mini-batch.", DefaultValueFactory = _ => 128 };
         var layers = new Option<string>("--layers") { Description = "Hidden layers in CnnLayerSpec form.", DefaultValueFactory = _ => CnnTrainer.DefaultLayers };
-        var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." };
+        var threads = new Option<int?>("--threads") { Description = "Worker threads (default: all cores)." }.AtLeast(1);
         var torch = new Option<bool>("--compare-torch") { Description = "Also time the same network in PyTorch (bench/torch_cnn_epoch.py) in this run and print the ratio." };
         var data = SharedOptions.Data();
         var json = SharedOptions.Json();
@@ -192,6 +192,11 @@ internal static class BenchCommand
             int workers = parse.GetValue(threads) ?? Environment.ProcessorCount;
             string layerText = parse.GetValue(layers)!;
             string? dataDirectory = parse.GetValue(data);
+            // The trainer's checks of the layers, their size included, before any data is read.
+            CnnTrainer.Validate(new CnnTrainer.Options
+            {
+                Layers = layerText, ImageHeight = Data.FashionMnist.ImageHeight, ImageWidth = Data.FashionMnist.ImageWidth, BatchSize = batchSize, NumberOfThreads = workers,
+            });
             // Warm-up (JIT, first touches of the buffers) on a few batches, untimed.
             CnnBenchmark.RunEpochs(1, Math.Min(rowCount, 20 * batchSize), workers, batchSize, layerText, dataDirectory, cancellationToken: cancellationToken);
             int gen0 = GC.CollectionCount(0);

@@ -21,13 +21,13 @@ internal static class BenchMemoryCommand
 
     private static Command Create()
     {
-        var rows = new Option<long>("--rows") { Description = "Synthetic rows to stream.", DefaultValueFactory = _ => 1_000_000 };
-        var features = new Option<int>("--features") { Description = "Features per row.", DefaultValueFactory = _ => 784 };
+        var rows = new Option<long>("--rows") { Description = "Synthetic rows to stream.", DefaultValueFactory = _ => 1_000_000 }.AtLeast(1);
+        var features = new Option<int>("--features") { Description = "Features per row.", DefaultValueFactory = _ => 784 }.AtLeast(1);
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths.", DefaultValueFactory = _ => "128,128" };
         var batch = new Option<int>("--batch-size") { Description = "Rows per mini-batch.", DefaultValueFactory = _ => 200 };
         var buffer = new Option<int>("--shuffle-buffer") { Description = "Shuffle buffer rows.", DefaultValueFactory = _ => 10_000 };
-        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." };
-        var budget = new Option<int>("--budget-mb") { Description = "Fail when the peak working set exceeds this many MB.", DefaultValueFactory = _ => 1024 };
+        var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." }.AtLeast(1);
+        var budget = new Option<int>("--budget-mb") { Description = "Fail when the peak working set exceeds this many MB.", DefaultValueFactory = _ => 1024 }.AtLeast(1);
         var json = SharedOptions.Json();
         var command = new Command("memory", "Peak memory and rows/s of one streamed epoch over 1,000,000 × 784 synthetic rows (10 classes).")
         {
@@ -45,6 +45,15 @@ internal static class BenchMemoryCommand
                 ShuffleBufferSize = parse.GetValue(buffer), MonitoringSubsetSize = 1_000, Seed = 1, NumberOfThreads = parse.GetValue(threads),
             };
             MlpTrainer.Validate(options);
+            try
+            {
+                MlpTrainer.RequireTrainable(options, featureCount, classCount: 10, $" for --features {featureCount}");
+            }
+            catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(MlpTrainer.Options.HiddenLayers))
+            {
+                // The features are what makes a network of these hidden layers too big here.
+                throw new ArgumentOutOfRangeException("--features", featureCount, ArgumentMessages.Bare(e).Replace("MlpTrainer.Options.HiddenLayers", "--hidden", StringComparison.Ordinal));
+            }
 
             var data = new SyntheticDataView(rowCount, featureCount, classes: 10, seed: 1);
             var trainer = new MlpTrainer(new MLContext(seed: 1), options);

@@ -18,7 +18,7 @@ internal static class CliRunner
             e.Cancel = true;
             cancel.Cancel();
         };
-        var parse = root.Parse(args);
+        var parse = OptionValues.RequireFiniteNumbers(root).Parse(args);
         if (parse.Errors.Count > 0)
         {
             // One line, whatever the parser says (its enum errors list the choices on separate lines).
@@ -34,6 +34,11 @@ internal static class CliRunner
         {
             Console.Error.WriteLine("interrupted: no model was written.");
             return Interrupted;
+        }
+        catch (ArgumentException e) when (TrainerOptionNames.Describe(e, parse) is string message)
+        {
+            Console.Error.WriteLine($"error: {message}");
+            return Failure;
         }
         catch (Exception e)
         {

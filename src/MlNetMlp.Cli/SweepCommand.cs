@@ -36,7 +36,7 @@ internal static class SweepCommand
         var testRows = new Option<int?>("--test-rows") { Description = "Evaluate the final model on the first N test rows only (default: all 10,000)." };
         var parallel = new Option<int?>("--parallel") { Description = "Trials trained at the same time (default: 2 on 2+ cores), each with cores/parallel kernel threads." };
         var threads = new Option<int?>("--threads") { Description = "Kernel threads per trial (default: cores / --parallel)." };
-        var budget = new Option<double?>("--budget") { Description = "Start no new trial after this many minutes (rerun to continue)." };
+        var budget = new Option<double?>("--budget") { Description = "Start no new trial after this many minutes (rerun to continue)." }.Minutes();
         var seed = new Option<int>("--seed") { Description = "Seeds the random search, the folds and training.", DefaultValueFactory = _ => 1 };
         var model = new Option<string?>("--model") { Description = "Also save the retrained best model here (ML.NET zip)." };
         var noFinal = new Option<bool>("--no-final") { Description = "Only cross-validate; do not retrain the best configuration or touch the test split." };
@@ -81,7 +81,6 @@ internal static class SweepCommand
             int? threadCount = parse.GetValue(threads);
             if (threadCount is < 1) throw new ArgumentOutOfRangeException("--threads", threadCount, "--threads must be at least 1.");
             double? minutes = parse.GetValue(budget);
-            if (minutes is <= 0) throw new ArgumentOutOfRangeException("--budget", minutes, "--budget must be a positive number of minutes.");
             foreach (var (value, name) in new[] { (parse.GetValue(trainRows), "--train-rows"), (parse.GetValue(testRows), "--test-rows") })
                 if (value is < 1) throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
             ValidateSpace(searchSpace);
@@ -94,6 +93,18 @@ internal static class SweepCommand
             catch (InvalidOperationException e)
             {
                 throw new ArgumentException($"--grid: {e.Message}", "--grid", e);
+            }
+            foreach (var trial in trials)
+            {
+                try
+                {
+                    MlpTrainer.RequireTrainable(trial.ToOptions(seedValue, threadCount), FashionMnist.ImageHeight * FashionMnist.ImageWidth, FashionMnist.ClassNames.Count, "");
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    // Before the data is loaded: a configuration too big for this machine would fail every fold of its trial.
+                    throw new ArgumentOutOfRangeException("--widths", $"--widths/--depths/--batch-sizes: configuration {trial.Describe()}: {ArgumentMessages.Bare(e).Replace("MlpTrainer.Options.HiddenLayers", "hidden layers", StringComparison.Ordinal)}");
+                }
             }
             var settings = new SweepSettings
             {

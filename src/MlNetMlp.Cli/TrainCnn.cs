@@ -56,6 +56,9 @@ internal static class TrainCnn
         options.ShuffleBufferSize = parse.GetValue(a.ShuffleBuffer);
         CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
         OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
+        // Fashion-MNIST's image size, so that validation sizes the network (and refuses one too big) before loading the data.
+        options.ImageHeight ??= FashionMnist.ImageHeight;
+        options.ImageWidth ??= FashionMnist.ImageWidth;
         CnnTrainer.Validate(options);
         OutputCheck.Training(outputPath, options.CheckpointDirectory, Cnn.CnnCheckpoint.PathIn);
 

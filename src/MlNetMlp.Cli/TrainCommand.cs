@@ -36,8 +36,8 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs.", DefaultValueFactory = _ => Defaults.EarlyStoppingPatience };
         var normalization = new Option<PixelNormalizationMode>("--normalization") { Description = "Pixel normalization: Scale (x/255) or Standardize.", DefaultValueFactory = _ => CliDefaults.Normalization };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." };
-        var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training rows (quick runs)." };
+        var threads = new Option<int?>("--threads") { Description = "Threads for the kernels (default: all cores)." }.AtLeast(1);
+        var trainRows = new Option<int?>("--train-rows") { Description = "Use only the first N training rows (quick runs)." }.AtLeast(1);
         var model = new Option<ModelKind>("--model") { Description = "Which network: mlp, or cnn (the convolutional baseline; reads the 28×28 image).", DefaultValueFactory = _ => ModelKind.Mlp };
         var randomFlip = new Option<bool>("--random-flip") { Description = "CNN: mirror training images left-right at random (RandomHorizontalFlip)." };
         var randomShift = new Option<int>("--random-shift") { Description = "CNN: translate training images by up to N pixels at random (RandomCrop with padding N); 0 = off." };

@@ -117,7 +117,16 @@ public sealed class MlpModelParameters
         }
         // Refuse sizes the file cannot hold before allocating anything (a corrupt header must not cost gigabytes).
         long parameterBytes = 0;
-        for (int i = 0; i + 1 < sizeCount; i++) parameterBytes += 4L * ((long)sizes[i] * sizes[i + 1] + sizes[i + 1]);
+        for (int i = 0; i + 1 < sizeCount; i++)
+        {
+            long weights = (long)sizes[i] * sizes[i + 1];
+            if (weights > Array.MaxLength) throw ModelFormat.Corrupt($"layer sizes {sizes[i]} × {sizes[i + 1]} make {weights:N0} weights, more than one array can hold");
+            parameterBytes += 4L * (weights + sizes[i + 1]);
+        }
+        if (parameterBytes / sizeof(float) > Array.MaxLength)
+            throw ModelFormat.Corrupt($"layer sizes [{string.Join(", ", sizes)}] make {parameterBytes / sizeof(float):N0} parameters, more than one array can hold");
+        if (!reader.BaseStream.CanSeek && parameterBytes > TrainingMemory.AvailableBytes)
+            throw ModelFormat.Corrupt($"layer sizes [{string.Join(", ", sizes)}] need {parameterBytes:N0} bytes of weights, more than the memory available");
         if (reader.BaseStream.CanSeek && parameterBytes > reader.BaseStream.Length - reader.BaseStream.Position)
             throw ModelFormat.Corrupt($"layer sizes [{string.Join(", ", sizes)}] need {parameterBytes:N0} bytes of weights, but only {reader.BaseStream.Length - reader.BaseStream.Position:N0} remain");
         int activation = reader.ReadInt32();
@@ -128,7 +137,7 @@ public sealed class MlpModelParameters
         var network = new MlpNetwork(sizes, (MlpActivation)activation, leakyReluSlope, eluAlpha);
         for (int layer = 0; layer < network.LinearLayerCount; layer++)
         {
-            reader.ReadFloats(sizes[layer + 1] * sizes[layer], $"layer {layer} weights").CopyTo(network.Weights[layer], 0);
+            reader.ReadFloats(network.Weights[layer].Length, $"layer {layer} weights").CopyTo(network.Weights[layer], 0);
             reader.ReadFloats(sizes[layer + 1], $"layer {layer} biases").CopyTo(network.Biases[layer], 0);
         }
         var history = Persistence.EpochHistoryFormat.Read(reader, reader.ReadCount(10_000_000, "history length"), withElapsed: false);

@@ -69,6 +69,8 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
 
         TrainerFitRules.EarlyStoppingHasValidation(_options.EarlyStopping, validationData is not null, _options.ValidationFraction, nameof(MlpTrainer));
         if (initialModel != null) CheckWarmStart(initialModel);
+        if (initialModel is null) RequireTrainable(_options, featureCount, classCount,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $" for {featureCount:N0} features (column '{features.Name}') and {classCount} classes"));
 
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
@@ -208,5 +210,20 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         Require(options.NumberOfThreads is null or > 0, nameof(Options.NumberOfThreads), options.NumberOfThreads, "must be null (all cores) or positive");
         TrainerOptionRules.Streaming(Require, options.ShuffleBufferSize, options.ValidationFraction);
         TrainerOptionRules.Checkpoints(Require, options.CheckpointDirectory, options.CheckpointEveryEpochs, options.ResumeFromCheckpoint);
+        // The smallest data (one feature, two classes) already needs the hidden layers; Fit checks again with the data's sizes.
+        RequireTrainable(options, 1, 2, "", dataSizesKnown: false);
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming <see cref="Options.HiddenLayers"/> when the network for
+    /// <paramref name="featureCount"/> features and <paramref name="classCount"/> classes cannot be trained here: counted
+    /// in 64-bit before anything is allocated (<see cref="TrainingMemory"/>).
+    /// </summary>
+    internal static void RequireTrainable(Options options, int featureCount, int classCount, string forData, bool dataSizesKnown = true)
+    {
+        string hidden = options.HiddenLayers.Length == 0 ? "[]" : string.Join(',', options.HiddenLayers);
+        TrainingMemory.RequireMlp("MlpTrainer.Options", nameof(Options.HiddenLayers), hidden, hidden + forData,
+            [featureCount, .. options.HiddenLayers, classCount], options.BatchSize, TrainingMemory.Threads(options.NumberOfThreads),
+            options.Optimizer, options.Dropout > 0, MlpTrainingLoop.TracksBest(options), options.ShuffleBufferSize, dataSizesKnown);
     }
 }

@@ -14,7 +14,7 @@ namespace MlNetMlp.Cnn;
 /// </summary>
 internal sealed class CnnEngine : IDisposable
 {
-    private const int EvaluationChunk = 32;
+    internal const int EvaluationChunk = 32;
 
     private readonly CnnNetwork _network;
     private readonly WorkerPool _pool;

@@ -162,7 +162,7 @@ public sealed partial record CnnLayerSpec
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
         {
-            throw new FormatException($"Layer '{token.Trim()}': {e.Message}", e);
+            throw new FormatException($"Layer '{token.Trim()}': {(e is ArgumentException a ? ArgumentMessages.Bare(a) : e.Message)}", e);
         }
         throw new FormatException($"'{token.Trim()}' is not a layer. Use conv<filters>[k<kernel>][s<stride>][same|valid|p<padding>], " +
             "pool[<size>][s<stride>][p<padding>], bn, relu, drop<rate>, flatten or dense<units>, e.g. \"conv32,bn,relu,pool,drop0.25,flatten,dense128,relu\".");

@@ -25,7 +25,10 @@ internal sealed class CnnNetwork
     /// Refuse (<see cref="ArgumentOutOfRangeException"/>) a network with more parameters, before allocating them: loaders
     /// pass what the file can hold, so a corrupt description cannot cost gigabytes.
     /// </param>
-    /// <exception cref="OverflowException">A shape or parameter count does not fit an <see cref="int"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A layer does not fit its input or gives more values or parameters than an <see cref="int"/> counts (naming the
+    /// layer, <see cref="CreateLayers"/>), or the network has more than <paramref name="maxParameters"/> parameters.
+    /// </exception>
     public CnnNetwork(TensorShape inputShape, IReadOnlyList<CnnLayerSpec> specs, int classCount, float pixelScale, long maxParameters = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(specs);
@@ -37,46 +40,8 @@ internal sealed class CnnNetwork
         ClassCount = classCount;
         PixelScale = pixelScale;
 
-        var layers = new List<CnnLayer>();
-        var names = new List<string>();
-        var counters = new Dictionary<string, int>();
-        string Name(string kind) => kind + (counters[kind] = counters.GetValueOrDefault(kind) + 1);
-        TensorShape shape = inputShape;
-        void Add(CnnLayer layer, string kind)
-        {
-            layers.Add(layer);
-            names.Add(Name(kind));
-            shape = layer.Output;
-        }
-        foreach (var spec in Specs)
-        {
-            switch (spec.Kind)
-            {
-                case CnnLayerKind.Conv:
-                    if (shape.IsFlat && layers.Count > 0 && layers[^1] is FlattenLayer or DenseLayer)
-                        throw new ArgumentOutOfRangeException(nameof(specs), $"'{spec}' follows a vector; convolutions must come before flatten/dense.");
-                    Add(new Conv2DLayer(shape, spec.Units, spec.KernelSize, spec.Stride, spec.Padding), "conv");
-                    break;
-                case CnnLayerKind.MaxPool:
-                    if (shape.IsFlat && layers.Count > 0 && layers[^1] is FlattenLayer or DenseLayer)
-                        throw new ArgumentOutOfRangeException(nameof(specs), $"'{spec}' follows a vector; pooling must come before flatten/dense.");
-                    Add(new MaxPool2DLayer(shape, spec.KernelSize, spec.Stride, spec.Padding), "pool");
-                    break;
-                case CnnLayerKind.BatchNorm: Add(new BatchNormLayer(shape), "bn"); break;
-                case CnnLayerKind.Relu: Add(new ReluLayer(shape), "relu"); break;
-                case CnnLayerKind.Dropout: Add(new DropoutLayer(shape, spec.Rate), "drop"); break;
-                case CnnLayerKind.Flatten: Add(new FlattenLayer(shape), "flatten"); break;
-                case CnnLayerKind.Dense:
-                    if (!shape.IsFlat) Add(new FlattenLayer(shape), "flatten");
-                    Add(new DenseLayer(shape, spec.Units), "dense");
-                    break;
-                default: throw new ArgumentOutOfRangeException(nameof(specs), spec.Kind, "Unknown layer kind.");
-            }
-        }
-        if (!shape.IsFlat) Add(new FlattenLayer(shape), "flatten");
-        Add(new DenseLayer(shape, classCount), "dense");
-        Layers = layers.ToArray();
-        LayerNames = names.ToArray();
+        (Layers, LayerNames, _) = CreateLayers(inputShape, Specs, classCount);
+        var names = LayerNames;
 
         long total = Layers.Sum(l => (long)l.ParameterLength);
         if (total > maxParameters)
@@ -101,6 +66,80 @@ internal sealed class CnnNetwork
         ParameterTensors = parameterTensors;
         BufferTensors = bufferTensors;
         InferencePass = new CnnPass(this, training: false, workers: 1);
+    }
+
+    /// <summary>
+    /// The layers of a network (hidden layers, then the output layer), their names and the text of the spec each
+    /// comes from, without allocating the parameters: the trainers size a network with it before building it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A layer does not fit its input, or gives more values or parameters than an array can count (the message names the layer).
+    /// </exception>
+    internal static (CnnLayer[] Layers, string[] Names, string[] Texts) CreateLayers(TensorShape inputShape, IReadOnlyList<CnnLayerSpec> specs, int classCount)
+    {
+        var layers = new List<CnnLayer>();
+        var names = new List<string>();
+        var texts = new List<string>();
+        string text = "";
+        var counters = new Dictionary<string, int>();
+        string Name(string kind) => kind + (counters[kind] = counters.GetValueOrDefault(kind) + 1);
+        TensorShape shape = inputShape;
+        void Add(CnnLayer layer, string kind)
+        {
+            // Counting its values and parameters here turns a layer too big for an int into a refusal that names it.
+            _ = layer.Output.Size;
+            _ = layer.ParameterLength;
+            layers.Add(layer);
+            names.Add(Name(kind));
+            texts.Add(text);
+            shape = layer.Output;
+        }
+        foreach (var spec in specs)
+        {
+            text = spec.ToString();
+            try
+            {
+                switch (spec.Kind)
+                {
+                    case CnnLayerKind.Conv:
+                        if (shape.IsFlat && layers.Count > 0 && layers[^1] is FlattenLayer or DenseLayer)
+                            throw new ArgumentOutOfRangeException(nameof(specs), $"'{spec}' follows a vector; convolutions must come before flatten/dense.");
+                        Add(new Conv2DLayer(shape, spec.Units, spec.KernelSize, spec.Stride, spec.Padding), "conv");
+                        break;
+                    case CnnLayerKind.MaxPool:
+                        if (shape.IsFlat && layers.Count > 0 && layers[^1] is FlattenLayer or DenseLayer)
+                            throw new ArgumentOutOfRangeException(nameof(specs), $"'{spec}' follows a vector; pooling must come before flatten/dense.");
+                        Add(new MaxPool2DLayer(shape, spec.KernelSize, spec.Stride, spec.Padding), "pool");
+                        break;
+                    case CnnLayerKind.BatchNorm: Add(new BatchNormLayer(shape), "bn"); break;
+                    case CnnLayerKind.Relu: Add(new ReluLayer(shape), "relu"); break;
+                    case CnnLayerKind.Dropout: Add(new DropoutLayer(shape, spec.Rate), "drop"); break;
+                    case CnnLayerKind.Flatten: Add(new FlattenLayer(shape), "flatten"); break;
+                    case CnnLayerKind.Dense:
+                        if (!shape.IsFlat) Add(new FlattenLayer(shape), "flatten");
+                        Add(new DenseLayer(shape, spec.Units), "dense");
+                        break;
+                    default: throw new ArgumentOutOfRangeException(nameof(specs), spec.Kind, "Unknown layer kind.");
+                }
+            }
+            catch (OverflowException)
+            {
+                throw new ArgumentOutOfRangeException(nameof(specs),
+                    $"'{spec}' on {shape} inputs gives more values or parameters than an array can hold ({int.MaxValue:N0} at most).");
+            }
+        }
+        text = $"the output layer (dense{classCount})";
+        if (!shape.IsFlat) Add(new FlattenLayer(shape), "flatten");
+        try
+        {
+            Add(new DenseLayer(shape, classCount), "dense");
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(classCount),
+                $"The output layer of {classCount:N0} classes on {shape} inputs has more parameters than an array can hold ({int.MaxValue:N0} at most).");
+        }
+        return (layers.ToArray(), names.ToArray(), texts.ToArray());
     }
 
     public TensorShape InputShape { get; }

@@ -12,7 +12,20 @@ internal sealed class CnnProbabilityModel(CnnNetwork network) : IProbabilityMode
     /// <summary>64 images are milliseconds of convolutions, and the inference workspace grows with the rows.</summary>
     public int BlockRowsPerCore => 64;
 
-    public CnnWorkspace CreateWorkspace(int maxRows) => new(network, maxRows, training: false);
+    /// <summary>
+    /// Fewer rows for a model with huge activations (<see cref="ScoringBlock"/>; the network works through the rows a
+    /// workspace-full at a time), so a model declaring huge images scores in smaller blocks instead of overflowing.
+    /// </summary>
+    public CnnWorkspace CreateWorkspace(int maxRows)
+    {
+        long largest = network.InputShape.Size;
+        foreach (var layer in network.Layers)
+        {
+            largest = Math.Max(largest, layer.Output.Size);
+            if (layer is Conv2DLayer conv) largest = Math.Max(largest, (long)conv.Geometry.PaddedHeight * conv.Geometry.PaddedWidth * conv.Geometry.InChannels);
+        }
+        return new(network, ScoringBlock.Rows(maxRows, largest), training: false);
+    }
 
     public void PredictProbabilities(ReadOnlySpan<float> features, int rows, Span<float> probabilities, CnnWorkspace workspace) =>
         network.PredictProbabilities(features, rows, probabilities, workspace);

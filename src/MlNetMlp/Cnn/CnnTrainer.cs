@@ -73,6 +73,8 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
                 $"CnnTrainer.Options.RandomShift must be smaller than the {shape.Height}×{shape.Width} images of column '{image.Name}'.");
 
         if (initialModel != null) CheckWarmStart(initialModel);
+        // Built (and sized against this machine's memory) before any row is read, so a network too big fails at once.
+        CnnNetwork? built = initialModel is null ? BuildNetwork(shape, CnnLayerSpec.ParseList(_options.Layers), classCount, _options) : null;
 
         bool streaming = _options.ShuffleBufferSize > 0;
         // Streaming keeps only a bounded sample in memory, for measuring training accuracy each epoch.
@@ -101,7 +103,7 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         }
         else
         {
-            network = BuildNetwork(shape, CnnLayerSpec.ParseList(_options.Layers), classCount, _options.PixelScale, nameof(Options.Layers));
+            network = built!;
             network.Initialize(new Random(seed));
         }
 
@@ -183,15 +185,25 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         return new TensorShape(size / (height * width), height, width);
     }
 
-    internal static CnnNetwork BuildNetwork(TensorShape shape, IReadOnlyList<CnnLayerSpec> specs, int classCount, float pixelScale, string paramName)
+    /// <summary>
+    /// Builds the network of <paramref name="options"/>' layers for <paramref name="shape"/> images, after checking (in
+    /// 64-bit, before allocating) that training it with <paramref name="options"/> fits one array per tensor and this
+    /// machine's memory; refusals name <see cref="Options.Layers"/> and the layer at fault.
+    /// </summary>
+    internal static CnnNetwork BuildNetwork(TensorShape shape, IReadOnlyList<CnnLayerSpec> specs, int classCount, Options options)
     {
+        string prefix = $"CnnTrainer.Options.Layers \"{options.Layers}\"";
         try
         {
-            return new CnnNetwork(shape, specs, classCount, pixelScale);
+            var (layers, _, texts) = CnnNetwork.CreateLayers(shape, specs, classCount);
+            TrainingMemory.RequireCnn("CnnTrainer.Options", nameof(Options.Layers), options.Layers, $"\"{options.Layers}\"", shape, layers, texts,
+                options.BatchSize, TrainingMemory.Threads(options.NumberOfThreads), CnnEngine.EvaluationChunk, options.ShuffleBufferSize);
+            return new CnnNetwork(shape, specs, classCount, options.PixelScale, maxParameters: Array.MaxLength);
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (ArgumentOutOfRangeException e) when (e.ParamName is not (nameof(Options.Layers) or nameof(Options.BatchSize) or nameof(Options.ShuffleBufferSize)))
         {
-            throw new ArgumentOutOfRangeException(paramName, $"CnnTrainer.Options.Layers does not fit {shape.Channels}×{shape.Height}×{shape.Width} images: {e.Message}");
+            throw new ArgumentOutOfRangeException(nameof(Options.Layers), options.Layers,
+                $"{prefix} does not fit {shape.Channels}×{shape.Height}×{shape.Width} images: {ArgumentMessages.Bare(e)}");
         }
     }
 
@@ -224,7 +236,7 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
             throw new ArgumentOutOfRangeException(nameof(Options.Layers), options.Layers, $"CnnTrainer.Options.Layers is invalid: {e.Message}");
         }
         if (options.ImageHeight is int height && options.ImageWidth is int width)
-            BuildNetwork(new TensorShape(1, height, width), specs, 2, 1f, nameof(Options.Layers)); // shape check for the known size
+            BuildNetwork(new TensorShape(1, height, width), specs, 2, options); // shape and size check for the known size
         Require(float.IsFinite(options.PixelScale) && options.PixelScale > 0, nameof(Options.PixelScale), options.PixelScale, "must be positive (1/255 for raw 0..255 pixels, 1 for scaled ones)");
         Require(options.Epochs > 0, nameof(Options.Epochs), options.Epochs, "must be at least 1");
         Require(options.BatchSize > 0, nameof(Options.BatchSize), options.BatchSize, "must be at least 1");

@@ -64,7 +64,8 @@ public static class ImageFolder
         var pixels = new float[(long)files.Count * size];
         try
         {
-            Parallel.For(0, files.Count, i => LoadImage(files[i].Path, width, height, invert).CopyTo(pixels, (long)i * size));
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = DecodeParallelism(TrainingMemory.AvailableBytes, Environment.ProcessorCount) };
+            Parallel.For(0, files.Count, parallel, i => LoadImage(files[i].Path, width, height, invert).CopyTo(pixels, (long)i * size));
         }
         catch (AggregateException e)
         {
@@ -73,6 +74,14 @@ public static class ImageFolder
         }
         return new ImageDataView<float>(pixels, files.Select(f => f.Label).ToArray(), height, width, names);
     }
+
+    /// <summary>
+    /// How many images <see cref="Load"/> decodes at once: one per core, but no more than half of
+    /// <paramref name="availableBytes"/> can hold at the largest decode (<see cref="PngDecoder.MaxDecodeBytes"/>), so
+    /// that a folder of huge images cannot multiply the memory one of them needs beyond what the machine has.
+    /// </summary>
+    internal static int DecodeParallelism(long availableBytes, int processors) =>
+        (int)Math.Clamp(availableBytes / 2 / PngDecoder.MaxDecodeBytes, 1, Math.Max(1, processors));
 
     /// <summary>
     /// One PNG file as model input: decoded to grayscale, optionally inverted, transparency made black, then

@@ -12,8 +12,18 @@ namespace MlNetMlp.Data;
 /// </summary>
 public static class PngDecoder
 {
-    /// <summary>Largest accepted pixel count (8192×8192): far beyond any classifier input, small enough to stay in memory.</summary>
-    public const long MaxPixels = 8192L * 8192;
+    /// <summary>
+    /// Largest accepted pixel count (4096×4096, 16,777,216): far beyond any classifier input, and small enough that
+    /// decoding the worst case (16-bit RGBA) takes about <see cref="MaxDecodeBytes"/>, a third of a gigabyte. An image
+    /// over it is refused from its header, before anything is allocated for it.
+    /// </summary>
+    public const long MaxPixels = 4096L * 4096;
+
+    /// <summary>
+    /// The most memory one decode can take, at <see cref="MaxPixels"/>: up to 8 bytes of raw data a pixel (16-bit RGBA,
+    /// plus a filter byte a row), the gray and alpha planes and the composited copy (4 bytes each).
+    /// </summary>
+    internal const long MaxDecodeBytes = MaxPixels * 20;
 
     private static ReadOnlySpan<byte> Signature => [137, 80, 78, 71, 13, 10, 26, 10];
 
@@ -147,7 +157,8 @@ public static class PngDecoder
         if (width == 0 || height == 0 || width > int.MaxValue || height > int.MaxValue)
             throw Invalid(sourceName, $"invalid image size {width}×{height}");
         if ((long)width * height > MaxPixels)
-            throw Invalid(sourceName, $"image of {width}×{height} pixels is larger than the supported {MaxPixels} pixels");
+            throw Invalid(sourceName, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"image of {width}×{height} pixels ({(long)width * height:N0}) is larger than the supported {MaxPixels:N0} pixels (4096×4096)"));
         bool valid = colorType switch
         {
             0 => bitDepth is 1 or 2 or 4 or 8 or 16,

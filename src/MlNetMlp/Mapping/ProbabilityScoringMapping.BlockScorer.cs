@@ -40,7 +40,8 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
         public BlockScorer(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor input, Func<DataViewRowCursor> openLookahead)
         {
             _model = model;
-            _blockRows = Math.Max(1, model.BlockRowsPerCore);
+            // Fewer rows for models with huge rows, so the features and probabilities of a block stay one modest array each.
+            _blockRows = ScoringBlock.Rows(model.BlockRowsPerCore, Math.Max(model.InputSize, model.ClassCount));
             _input = input;
             _inputId = input.GetIdGetter();
             _fallback = new RowScorer(model, input.GetGetter<VBuffer<float>>(featureColumn));

@@ -30,7 +30,7 @@ internal static class TrainingData
     {
         var rows = streaming
             ? ReadMonitoringSample(data, featureColumn, labelColumn, monitoringSubsetSize)
-            : Read(data, featureColumn, labelColumn, "training data");
+            : Read(data, featureColumn, labelColumn, "training data", streamOption: nameof(MlpTrainer.Options.ShuffleBufferSize));
         if (rows.Rows == 0)
             throw new ArgumentException($"The training data has no rows with a label in column '{labelColumn.Name}'.", parameterName);
         return rows;
@@ -52,11 +52,21 @@ internal static class TrainingData
         return Read(data, features, label, "validation data");
     }
 
-    /// <summary>Rows whose label is missing (key 0) are skipped, as ML.NET's trainers do; non-finite features are an error.</summary>
-    public static MlpDataSet Read(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, string what, int maxRows = int.MaxValue)
+    /// <summary>
+    /// Rows whose label is missing (key 0) are skipped, as ML.NET's trainers do; non-finite features are an error. More
+    /// rows than one array holds is an <see cref="ArgumentOutOfRangeException"/> naming <paramref name="streamOption"/>
+    /// (the option that would stream them instead), before reading when the row count is known.
+    /// </summary>
+    public static MlpDataSet Read(IDataView data, DataViewSchema.Column featureColumn, DataViewSchema.Column labelColumn, string what, int maxRows = int.MaxValue,
+        string? streamOption = null)
     {
         int featureCount = ((VectorDataViewType)featureColumn.Type).Size;
+        int fit = (int)Math.Min(int.MaxValue, Array.MaxLength / Math.Max(1, featureCount));
+        string advice = streamOption is null ? "use fewer rows." : $"stream them ({streamOption} > 0) or use fewer rows.";
+        ArgumentOutOfRangeException TooMany(long rows) => new(streamOption ?? nameof(data), FormattableString.Invariant(
+            $"The {what} has {(rows > fit ? rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "more than " + fit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} rows of {featureCount:N0} features, more values than one array holds in memory; {advice}"));
         long expected = Math.Min(data.GetRowCount() ?? 1024, maxRows);
+        if (expected > fit) throw TooMany(expected);
         var features = new float[checked((int)Math.Max(1, expected) * featureCount)];
         var labels = new int[Math.Max(1, (int)expected)];
         int rows = 0;
@@ -69,7 +79,8 @@ internal static class TrainingData
             if (!reader.TryRead(full ? spare : features.AsSpan(rows * featureCount, featureCount), out int label)) break;
             if (full)
             {
-                Array.Resize(ref labels, (int)Math.Min(maxRows, labels.Length * 2L));
+                if (labels.Length >= fit) throw TooMany(labels.Length + 1L);
+                Array.Resize(ref labels, (int)Math.Min(Math.Min(maxRows, fit), labels.Length * 2L));
                 Array.Resize(ref features, labels.Length * featureCount);
                 spare.CopyTo(features, rows * featureCount);
             }

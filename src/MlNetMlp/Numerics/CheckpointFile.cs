@@ -1,3 +1,4 @@
+using System.Globalization;
 using MlNetMlp.Data;
 
 namespace MlNetMlp.Numerics;
@@ -36,7 +37,7 @@ internal static class CheckpointFile
     {
         RegularFile.RequireIfPresent(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = ReadBounded(path, magic, kind);
         if (bytes.Length == 0) throw Bad(path, "the file is empty");
         if (bytes.Length < magic.Length + 8 || !bytes.AsSpan(0, magic.Length).SequenceEqual(magic))
             throw Bad(path, $"it is not an MlNetMlp {kind} checkpoint (wrong magic bytes)");
@@ -58,6 +59,36 @@ internal static class CheckpointFile
         {
             throw reader.Bad("the file ends early");
         }
+    }
+
+    /// <summary>
+    /// The whole file, read only once its first bytes are this kind of checkpoint's magic and its length is one a
+    /// checkpoint can have (one array, in the memory available): a device such as /dev/zero, or a file with a huge
+    /// length, is refused after a few bytes instead of being read for gigabytes.
+    /// </summary>
+    private static byte[] ReadBounded(string path, ReadOnlySpan<byte> magic, string kind)
+    {
+        long max = Math.Min(Array.MaxLength, TrainingMemory.AvailableBytes);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        if (stream.CanSeek && stream.Length > max)
+            throw Bad(path, $"the file is {stream.Length.ToString("N0", CultureInfo.InvariantCulture)} bytes, more than a checkpoint can be " +
+                $"({max.ToString("N0", CultureInfo.InvariantCulture)}: one array, in the memory available)");
+        Span<byte> head = stackalloc byte[magic.Length];
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (read == 0) return [];
+        if (read < head.Length || !head.SequenceEqual(magic))
+            throw Bad(path, $"it is not an MlNetMlp {kind} checkpoint (wrong magic bytes)");
+        using var content = stream.CanSeek ? new MemoryStream((int)stream.Length) : new MemoryStream();
+        content.Write(head);
+        byte[] chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk)) > 0)
+        {
+            if (content.Length + n > max)
+                throw Bad(path, $"it is longer than a checkpoint can be ({max.ToString("N0", CultureInfo.InvariantCulture)} bytes: one array, in the memory available)");
+            content.Write(chunk, 0, n);
+        }
+        return content.Length == content.Capacity ? content.GetBuffer() : content.ToArray();
     }
 
     public static InvalidDataException Bad(string path, string problem) =>

@@ -77,7 +77,8 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
     public MlpInferenceWorkspace CreateWorkspace(int maxRows)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
-        return new MlpInferenceWorkspace(maxRows, MaxHiddenWidth);
+        // Fewer rows for a huge hidden layer (ComputeLogits works through the rows a workspace-full at a time).
+        return new MlpInferenceWorkspace(ScoringBlock.Rows(maxRows, MaxHiddenWidth), MaxHiddenWidth);
     }
 
     /// <summary>

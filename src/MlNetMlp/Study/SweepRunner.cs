@@ -139,13 +139,14 @@ public static class SweepRunner
 
         int next = -1, ran = 0;
         int threads = settings.Threads;
-        DateTime? deadline = settings.Budget is TimeSpan budget ? DateTime.UtcNow + budget : null;
+        // Measured on the stopwatch, not as a clock deadline: any budget a TimeSpan holds works, however long.
+        TimeSpan? budget = settings.Budget;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var workers = Enumerable.Range(0, Math.Min(settings.Parallelism, Math.Max(1, pending.Count))).Select(slot => Task.Factory.StartNew(() =>
         {
             while (true)
             {
-                if (deadline is DateTime d && DateTime.UtcNow >= d) return;
+                if (budget is TimeSpan b && stopwatch.Elapsed >= b) return;
                 int mine = Interlocked.Increment(ref next);
                 if (mine >= pending.Count) return;
                 var (index, config) = pending[mine];

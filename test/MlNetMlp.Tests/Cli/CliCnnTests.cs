@@ -96,7 +96,7 @@ public sealed class CliCnnTests
             var streamed = Run([.. Quick, "--epochs", "2", "--shuffle-buffer", "500", "--out", Path.Combine(dir, "model.zip"), "--json"]);
             Assert.AreEqual(0, streamed.exitCode, streamed.stderr);
             Assert.IsGreaterThan(0.4, LastJson(streamed.stdout).GetProperty("micro_accuracy").GetDouble(), "two short epochs of a tiny network; chance is 0.1");
-            AssertOneLineError(Run([.. Quick, "--shuffle-buffer", "500", "--validation-fraction", "0.1"]), "ValidationFraction");
+            AssertOneLineError(Run([.. Quick, "--shuffle-buffer", "500", "--validation-fraction", "0.1"]), "--validation-fraction");
         }
         finally
         {
@@ -148,12 +148,12 @@ public sealed class CliCnnTests
         AssertOneLineError(Run("train", "--model", "cnn", "--dropout", "0.5"), "--dropout");
         AssertOneLineError(Run("train", "--model", "cnn", "--on-divergence", "keep-best"), "--on-divergence");
         AssertOneLineError(Run("train", "--model", "cnn", "--resume"), "--resume", "--checkpoint-dir");
-        AssertOneLineError(Run("train", "--model", "cnn", "--checkpoint-dir", "ckpt", "--checkpoint-every", "0"), "CheckpointEveryEpochs");
+        AssertOneLineError(Run("train", "--model", "cnn", "--checkpoint-dir", "ckpt", "--checkpoint-every", "0"), "--checkpoint-every 0");
         AssertOneLineError(Run("train", "--layers", "conv8,pool"), "--layers", "--model cnn");
         AssertOneLineError(Run("train", "--random-flip"), "--random-flip", "--model cnn");
-        AssertOneLineError(Run("train", "--model", "cnn", "--random-shift", "-1"), "RandomShift");
+        AssertOneLineError(Run("train", "--model", "cnn", "--random-shift", "-1"), "--random-shift -1");
         AssertOneLineError(Run("train", "--model", "cnn", "--layers", "conv0"), "conv0");
-        AssertOneLineError(Run("train", "--model", "cnn", "--epochs", "0"), "Epochs");
+        AssertOneLineError(Run("train", "--model", "cnn", "--epochs", "0"), "--epochs 0");
         AssertOneLineError(Run("train", "--model", "rnn"));
     }
 

@@ -139,7 +139,7 @@ public sealed class CliRecoveryTests
             var streamed = Run(["train", .. Quick, "--epochs", "2", "--shuffle-buffer", "500", "--out", Path.Combine(dir, "model.zip"), "--json"]);
             Assert.AreEqual(0, streamed.exitCode, streamed.stderr);
             Assert.IsGreaterThan(0.45, LastJson(streamed.stdout).GetProperty("micro_accuracy").GetDouble(), "two short epochs: in memory reaches about 0.57, chance is 0.1");
-            StringAssert.Contains(OneErrorLine(Run(["train", .. Quick, "--shuffle-buffer", "500", "--validation-fraction", "0.1"])), "ValidationFraction");
+            StringAssert.Contains(OneErrorLine(Run(["train", .. Quick, "--shuffle-buffer", "500", "--validation-fraction", "0.1"])), "--validation-fraction 0.1");
         }
         finally
         {

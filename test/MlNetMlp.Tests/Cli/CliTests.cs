@@ -40,10 +40,10 @@ public sealed class CliTests
     [TestMethod]
     public void InvalidOptionsExitWithCodeTwoAndOneLine()
     {
-        AssertOneLineError(Run("train", "--epochs", "0"), "Epochs");
-        AssertOneLineError(Run("train", "--batch-size", "-3"), "BatchSize");
-        AssertOneLineError(Run("train", "--l2", "-0.1"), "L2Regularization");
-        AssertOneLineError(Run("train", "--hidden", "128,0"), "HiddenLayers");
+        AssertOneLineError(Run("train", "--epochs", "0"), "--epochs 0");
+        AssertOneLineError(Run("train", "--batch-size", "-3"), "--batch-size -3");
+        AssertOneLineError(Run("train", "--l2", "-0.1"), "--l2 -0.1");
+        AssertOneLineError(Run("train", "--hidden", "128,0"), "--hidden 128,0");
         AssertOneLineError(Run("train", "--hidden", "128,abc"), "abc");
         AssertOneLineError(Run("train", "--no-such-option"));
     }

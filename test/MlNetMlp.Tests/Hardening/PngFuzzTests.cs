@@ -380,9 +380,9 @@ public sealed class PngFuzzTests
     [DataRow(100000u, 100000u, (byte)16, (byte)6, DisplayName = "100000x100000 rgba16")]
     [DataRow(0x7FFFFFFFu, 1u, (byte)8, (byte)0, DisplayName = "2^31-1 x 1")]
     [DataRow(0xFFFFFFFFu, 0xFFFFFFFFu, (byte)8, (byte)0, DisplayName = "2^32-1 x 2^32-1")]
-    [DataRow(8192u, 8192u, (byte)16, (byte)6, DisplayName = "8192x8192 rgba16 (at the pixel limit, 512 MB of raw data)")]
-    [DataRow(8192u, 8192u, (byte)8, (byte)0, DisplayName = "8192x8192 gray8 (at the pixel limit)")]
-    [DataRow(65536u, 1024u, (byte)8, (byte)2, DisplayName = "65536x1024 rgb8 (at the pixel limit)")]
+    [DataRow(8192u, 8192u, (byte)16, (byte)6, DisplayName = "8192x8192 rgba16 (over the pixel limit, 512 MB of raw data)")]
+    [DataRow(8192u, 8192u, (byte)8, (byte)0, DisplayName = "8192x8192 gray8 (over the pixel limit)")]
+    [DataRow(65536u, 1024u, (byte)8, (byte)2, DisplayName = "65536x1024 rgb8 (over the pixel limit)")]
     public void LyingHeaderFailsFastWithoutAllocating(uint width, uint height, byte bitDepth, byte colorType)
     {
         var png = LyingPng(width, height, bitDepth, colorType);
