@@ -52,6 +52,9 @@ internal static class CliRunner
         // Reflection and type-initialization wrappers hide the real message.
         while (e is System.Reflection.TargetInvocationException or TypeInitializationException or AggregateException && e.InnerException != null)
             e = e.InnerException!;
-        return string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        // .NET's " (Parameter '--out')" and "Actual value was …" only repeat what a message that names its option says.
+        string message = e is ArgumentException { ParamName: string name } argument && ArgumentMessages.Bare(argument) is var bare
+            && bare.Contains(name, StringComparison.Ordinal) ? bare : e.Message;
+        return string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }

@@ -119,4 +119,16 @@ public sealed class CliValueErrorTests
         AssertFailsAtOnce(["train", "--lr", "abc"], "--lr", "abc");
         AssertFailsAtOnce(["sweep", "--budget", "soon"], "--budget", "soon");
     }
+
+    [TestMethod]
+    public void ErrorsThatNameTheirOptionDoNotRepeatItInDotNetsParameterSuffix()
+    {
+        foreach (string[] args in new[] { new[] { "train", "--nesterov" }, ["train", "--out", ""], ["sweep", "--results", ""] })
+        {
+            var result = CliTests.Run(args);
+            CliTests.AssertOneLineError(result, args[1]);
+            Assert.DoesNotContain("(Parameter '", result.stderr, result.stderr);
+            Assert.DoesNotContain("Actual value was", result.stderr, result.stderr);
+        }
+    }
 }
