@@ -111,4 +111,21 @@ public sealed class MlpOnnxExportTests
         var expected = model.Transform(data).GetColumn<float[]>("Features").SelectMany(v => v).ToArray();
         CollectionAssert.AreEqual(expected, features.ToArray(), "the same float operations give the same values");
     }
+    [TestMethod]
+    public void OutputsHaveTheNamesTypesAndShapesOfMlNetsOwnMulticlassTrainers()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Table(200, 1));
+        var normalize = ml.Transforms.NormalizeMinMax("Features");
+        var ours = normalize.Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { HiddenLayers = [8], Epochs = 1 })).Fit(train);
+        var theirs = normalize.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy()).Fit(train);
+
+        using var ourSession = new Microsoft.ML.OnnxRuntime.InferenceSession(OnnxRuntimeScoring.Export(ml, ours, train));
+        using var theirSession = new Microsoft.ML.OnnxRuntime.InferenceSession(OnnxRuntimeScoring.Export(ml, theirs, train));
+        static string Describe(IReadOnlyDictionary<string, Microsoft.ML.OnnxRuntime.NodeMetadata> metadata) =>
+            string.Join("; ", metadata.OrderBy(m => m.Key, StringComparer.Ordinal)
+                .Select(m => $"{m.Key}: {m.Value.ElementType.Name}[{string.Join(",", m.Value.Dimensions)}]"));
+        Assert.AreEqual(Describe(theirSession.InputMetadata), Describe(ourSession.InputMetadata));
+        Assert.AreEqual(Describe(theirSession.OutputMetadata), Describe(ourSession.OutputMetadata));
+    }
 }
