@@ -128,4 +128,19 @@ public sealed class MlpOnnxExportTests
         Assert.AreEqual(Describe(theirSession.InputMetadata), Describe(ourSession.InputMetadata));
         Assert.AreEqual(Describe(theirSession.OutputMetadata), Describe(ourSession.OutputMetadata));
     }
+    [TestMethod]
+    public void FashionMnistCnnExportsAndScoresLikeMlNet()
+    {
+        string directory = FashionDirectory();
+        var ml = new MLContext(seed: 1);
+        var train = FashionMnist.Load(ml, FashionMnistSplit.Train, directory, maxRows: 512);
+        var test = FashionMnist.Load(ml, FashionMnistSplit.Test, directory, maxRows: 100);
+        // Conv, BatchNormalization (running statistics), MaxPool, Relu, Dropout (identity), Flatten, Gemm; padding and stride too.
+        var options = Cnn.CnnTrainerTests.SmallOptions(epochs: 1);
+        options.Layers = "conv8k3s1p1,bn,relu,pool,conv16k3s2p1,relu,pool3s2p1,flatten,dense32,bn,relu,drop0.25";
+        var model = ml.MulticlassClassification.Trainers.Cnn(options).Fit(train);
+
+        double max = OnnxRuntimeScoring.AssertMatchesMlNet(ml, model, test, Tolerance);
+        Console.WriteLine($"CNN: max |Score difference| {max:G3}");
+    }
 }
