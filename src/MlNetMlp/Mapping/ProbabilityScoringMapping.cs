@@ -79,7 +79,11 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace> : ILookahead
     public void SaveAsOnnx(OnnxContext ctx)
     {
         var model = _model as IOnnxLogitsModel ?? throw new NotSupportedException($"{_model.GetType().Name} has no ONNX form.");
-        string logits = model.SaveLogitsAsOnnx(ctx, ctx.GetVariableName(_featureColumn.Name));
+        string features = ctx.GetVariableName(_featureColumn.Name);
+        // A column of several dimensions (a 28×28 image) is an [N, 28, 28] graph input; the model reads rows of its values.
+        if (_featureColumn.Type is VectorDataViewType { Dimensions.Length: > 1 })
+            features = OnnxNodes.Node(ctx, "Flatten", [features], "features_flat", n => n.AddAttribute("axis", 1L));
+        string logits = model.SaveLogitsAsOnnx(ctx, features);
         string score = ctx.AddIntermediateVariable(AddedColumns[0].Type, AddedColumns[0].Name);
         OnnxNodes.Softmax(ctx, logits, score);
         string predicted = ctx.AddIntermediateVariable(AddedColumns[1].Type, AddedColumns[1].Name);

@@ -143,4 +143,19 @@ public sealed class MlpOnnxExportTests
         double max = OnnxRuntimeScoring.AssertMatchesMlNet(ml, model, test, Tolerance);
         Console.WriteLine($"CNN: max |Score difference| {max:G3}");
     }
+    [TestMethod]
+    public void MlpOnAnImageShapedColumnExports()
+    {
+        // Mlp reads any known-size float vector; ML.NET declares a 28×28 column as an [N, 28, 28] ONNX input.
+        string directory = FashionDirectory();
+        var ml = new MLContext(seed: 1);
+        var train = FashionMnist.Load(ml, FashionMnistSplit.Train, directory, maxRows: 500);
+        var test = FashionMnist.Load(ml, FashionMnistSplit.Test, directory, maxRows: 50);
+        var model = ml.Transforms.NormalizePixels("Image")
+            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpTrainer.Options { FeatureColumnName = "Image", HiddenLayers = [16], Epochs = 1 }))
+            .Fit(train);
+
+        double max = OnnxRuntimeScoring.AssertMatchesMlNet(ml, model, test, Tolerance);
+        Console.WriteLine($"Image-shaped features: max |Score difference| {max:G3}");
+    }
 }
