@@ -158,4 +158,32 @@ public sealed class MlpOnnxExportTests
         double max = OnnxRuntimeScoring.AssertMatchesMlNet(ml, model, test, Tolerance);
         Console.WriteLine($"Image-shaped features: max |Score difference| {max:G3}");
     }
+    private sealed class ColorRow
+    {
+        [VectorType(3, 8, 8)] public float[] Image { get; set; } = [];
+        [KeyType(3)] public uint Label { get; set; }
+    }
+
+    [TestMethod]
+    public void ThreeChannelCnnExportsAndScoresLikeMlNet()
+    {
+        // Rows are CHW (3 channels, inferred from the column's dimensions): the NCHW Reshape must read them as the engine does (it moves them to NHWC itself).
+        var random = new Random(3);
+        ColorRow Make()
+        {
+            int c = random.Next(3);
+            var image = new float[3 * 8 * 8];
+            for (int i = 0; i < image.Length; i++) image[i] = random.Next(50) + (i / 64 == c ? 150 : 0);
+            return new ColorRow { Image = image, Label = (uint)c + 1 };
+        }
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 300).Select(_ => Make()).ToArray());
+        var test = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).Select(_ => Make()).ToArray());
+        var options = Cnn.CnnTrainerTests.SmallOptions(epochs: 2);
+        options.Layers = "conv4,bn,relu,pool,flatten,dense8,relu";
+        var model = ml.MulticlassClassification.Trainers.Cnn(options).Fit(train);
+
+        double max = OnnxRuntimeScoring.AssertMatchesMlNet(ml, model, test, Tolerance);
+        Console.WriteLine($"3-channel CNN: max |Score difference| {max:G3}");
+    }
 }
