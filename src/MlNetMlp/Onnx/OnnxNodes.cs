@@ -11,7 +11,7 @@ namespace MlNetMlp.Onnx;
 /// </summary>
 internal static class OnnxNodes
 {
-    /// <summary>The name ML.NET's exporter gives these intermediate values' type: a float matrix of unknown row count.</summary>
+    /// <summary>Declared type of intermediate float values (not written to the graph: ONNX Runtime infers their shapes).</summary>
     private static readonly DataViewType FloatVector = new VectorDataViewType(NumberDataViewType.Single);
 
     /// <summary>Output of one node with a fresh, unique variable name.</summary>
