@@ -59,7 +59,7 @@ public sealed class MlpPredictionTransformer : ISingleFeaturePredictionTransform
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
+        return new MappedDataView(input, Bind(input.Schema), nameof(MlpPredictionTransformer));
     }
 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));

@@ -1,9 +1,11 @@
+using Microsoft.ML.Model.OnnxConverter;
 using MlNetMlp.Numerics;
+using MlNetMlp.Onnx;
 
 namespace MlNetMlp.Cnn;
 
 /// <summary>A trained CNN as the scoring mapping sees it: raw image rows in, class probabilities out.</summary>
-internal sealed class CnnProbabilityModel(CnnNetwork network) : IProbabilityModel<CnnWorkspace>
+internal sealed class CnnProbabilityModel(CnnNetwork network) : IProbabilityModel<CnnWorkspace>, IOnnxLogitsModel
 {
     public int InputSize => network.InputShape.Size;
 
@@ -29,4 +31,6 @@ internal sealed class CnnProbabilityModel(CnnNetwork network) : IProbabilityMode
 
     public void PredictProbabilities(ReadOnlySpan<float> features, int rows, Span<float> probabilities, CnnWorkspace workspace) =>
         network.PredictProbabilities(features, rows, probabilities, workspace);
+
+    string IOnnxLogitsModel.SaveLogitsAsOnnx(OnnxContext ctx, string featuresVariable) => CnnOnnxGraph.SaveLogits(ctx, featuresVariable, network);
 }

@@ -1,18 +1,52 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
+using MlNetMlp.Onnx;
 
 namespace MlNetMlp.Mapping;
 
-/// <summary>The lazy result of applying an <see cref="IRowMapping"/> to an IDataView.</summary>
-internal sealed class MappedDataView : IDataView
+/// <summary>
+/// The lazy result of applying an <see cref="IRowMapping"/> to an IDataView. It is also ML.NET's
+/// <see cref="ITransformCanSaveOnnx"/>: <c>mlContext.Model.ConvertToOnnx</c> walks back from the pipeline's output
+/// through such views (<see cref="Source"/>) and asks each to write its ONNX nodes. A view that were not one would end
+/// that walk silently and become a graph input (its Score column an input, not a computation); so every MlNetMlp view
+/// is one, and a mapping without an ONNX form makes the export fail with an error naming its transformer.
+/// </summary>
+internal sealed class MappedDataView : ITransformCanSaveOnnx
 {
     private readonly IDataView _source;
     private readonly MappedSchema _schema;
+    private readonly string _transformerName;
 
-    public MappedDataView(IDataView source, IRowMapping mapping)
+    /// <param name="source">The input data.</param>
+    /// <param name="mapping">The per-row computation.</param>
+    /// <param name="transformerName">The transformer that made this view, named in ONNX export errors.</param>
+    public MappedDataView(IDataView source, IRowMapping mapping, string transformerName)
     {
         _source = source;
         _schema = new MappedSchema(mapping);
+        _transformerName = transformerName;
     }
+
+    /// <summary>The view this one maps (ML.NET's exporters walk back through it).</summary>
+    public IDataView Source => _source;
+
+    /// <summary>
+    /// True when the mapping can be exported; otherwise throws: ML.NET's exporter only logs a warning for a
+    /// false answer and then fails on an unnamed missing column, or not at all when the columns are dropped.
+    /// </summary>
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx)
+    {
+        if (_schema.Mapping is IOnnxExportableMapping { CanSaveOnnx: true }) return true;
+        throw new NotSupportedException($"ONNX export: {_transformerName} cannot be exported to ONNX yet; " +
+            "export the pipeline without it, or use the MlNetMlp model file (mlContext.Model.Save).");
+    }
+
+    void ISaveAsOnnx.SaveAsOnnx(OnnxContext ctx) => ((IOnnxExportableMapping)_schema.Mapping).SaveAsOnnx(ctx);
+
+    /// <summary>Views are not saved; the transformer is (mlContext.Model.Save).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException($"The output of {_transformerName} is not saved by itself; save the transformer with mlContext.Model.Save.");
 
     public bool CanShuffle => _source.CanShuffle;
 

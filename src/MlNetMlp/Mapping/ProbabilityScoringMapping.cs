@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using MlNetMlp.Numerics;
+using MlNetMlp.Onnx;
 using MlNetMlp.Persistence;
 
 namespace MlNetMlp.Mapping;
@@ -9,7 +11,7 @@ namespace MlNetMlp.Mapping;
 /// Per-row classifier scoring: a feature vector → Score (probabilities, slot names = the label's key values) and
 /// PredictedLabel (arg-max key), with the annotations ML.NET's multiclass Evaluate and PredictionEngine expect.
 /// </summary>
-internal sealed partial class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMapping
+internal sealed partial class ProbabilityScoringMapping<TWorkspace> : ILookaheadRowMapping, IOnnxExportableMapping
 {
     private readonly IProbabilityModel<TWorkspace> _model;
     private readonly DataViewSchema.Column _featureColumn;
@@ -68,6 +70,24 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace> : ILookahead
         var scorer = new BlockScorer(_model, _featureColumn, input, openLookahead);
         resources = scorer;
         return Getters(scorer.Score, isAddedActive);
+    }
+
+    /// <summary>Exportable when the model has an ONNX form (the MLP has; a model without one makes ConvertToOnnx fail naming its transformer).</summary>
+    public bool CanSaveOnnx => _model is IOnnxLogitsModel;
+
+    /// <summary>Score = Softmax(logits), PredictedLabel = the first arg-max key, as <see cref="Getters"/> computes them.</summary>
+    public void SaveAsOnnx(OnnxContext ctx)
+    {
+        var model = _model as IOnnxLogitsModel ?? throw new NotSupportedException($"{_model.GetType().Name} has no ONNX form.");
+        string features = ctx.GetVariableName(_featureColumn.Name);
+        // A column of several dimensions (a 28×28 image) is an [N, 28, 28] graph input; the model reads rows of its values.
+        if (_featureColumn.Type is VectorDataViewType { Dimensions.Length: > 1 })
+            features = OnnxNodes.Node(ctx, "Flatten", [features], "features_flat", n => n.AddAttribute("axis", 1L));
+        string logits = model.SaveLogitsAsOnnx(ctx, features);
+        string score = ctx.AddIntermediateVariable(AddedColumns[0].Type, AddedColumns[0].Name);
+        OnnxNodes.Softmax(ctx, logits, score);
+        string predicted = ctx.AddIntermediateVariable(AddedColumns[1].Type, AddedColumns[1].Name);
+        OnnxNodes.PredictedKey(ctx, score, predicted, "predicted");
     }
 
     /// <summary>Score and PredictedLabel getters over a function returning the current row's probabilities.</summary>

@@ -1,3 +1,6 @@
+using Microsoft.ML.Model.OnnxConverter;
+using MlNetMlp.Onnx;
+
 namespace MlNetMlp.Numerics;
 
 /// <summary>
@@ -8,7 +11,7 @@ namespace MlNetMlp.Numerics;
 /// output) keep the dot-product kernel. Every output is one fixed sequence of operations, so a row scores the same alone or in
 /// a block of any size, on any thread.
 /// </summary>
-internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspace>
+internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspace>, IOnnxLogitsModel
 {
     private readonly AlignedBuffer[] _weights;   // [in × out] when _transposed[l], else [out × in]; cache-line aligned
     private readonly float[][] _biases;
@@ -122,6 +125,23 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
                 input = activated;
             }
         }
+    }
+
+    /// <summary>Exports exactly these scoring weights (ONNX export: <see cref="MlpOnnxGraph"/>).</summary>
+    string IOnnxLogitsModel.SaveLogitsAsOnnx(OnnxContext ctx, string featuresVariable) =>
+        MlpOnnxGraph.SaveLogits(ctx, featuresVariable, LayerSizes, WeightsInputByOutput, l => (float[])_biases[l].Clone(), Activation, LeakyReluSlope, EluAlpha);
+
+    /// <summary>Layer <paramref name="layer"/>'s weights as [in × out] row-major, whichever layout this snapshot keeps.</summary>
+    private float[] WeightsInputByOutput(int layer)
+    {
+        int inputs = LayerSizes[layer], outputs = LayerSizes[layer + 1];
+        ReadOnlySpan<float> stored = _weights[layer].Span;
+        if (_transposed[layer]) return stored.ToArray();
+        var result = new float[stored.Length];
+        for (int o = 0; o < outputs; o++)
+            for (int i = 0; i < inputs; i++)
+                result[i * outputs + o] = stored[o * inputs + i];
+        return result;
     }
 
     private void Linear(int layer, ReadOnlySpan<float> input, Span<float> output, int rows)

@@ -71,7 +71,7 @@ public sealed class ImageFlatteningTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
+        return new MappedDataView(input, Bind(input.Schema), nameof(ImageFlatteningTransformer));
     }
 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
@@ -88,7 +88,9 @@ public sealed class ImageFlatteningTransformer : ITransformer
             {
                 source.CopyTo(ref destination);
                 return destination;
-            });
+            },
+            // ML.NET declares a [28, 28] column as an [N, 28, 28] input; Flatten(axis 1) makes it [N, 784] (and keeps [N, 784]).
+            (ctx, input, output) => ctx.CreateNode("Flatten", input, output, ctx.GetNodeName("Flatten"), "").AddAttribute("axis", 1L));
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)

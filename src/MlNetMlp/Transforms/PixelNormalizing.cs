@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MlNetMlp.Mapping;
+using MlNetMlp.Onnx;
 using MlNetMlp.Persistence;
 using MlNetMlp.Transforms;
 
@@ -129,7 +130,7 @@ public sealed class PixelNormalizingTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema));
+        return new MappedDataView(input, Bind(input.Schema), nameof(PixelNormalizingTransformer));
     }
 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
@@ -148,6 +149,12 @@ public sealed class PixelNormalizingTransformer : ITransformer
                 System.Numerics.Tensors.TensorPrimitives.Multiply(editor.Values, scale, editor.Values);
                 System.Numerics.Tensors.TensorPrimitives.Add(editor.Values, offset, editor.Values);
                 return editor.Commit();
+            },
+            (ctx, input, output) =>
+            {
+                // The same two float operations in the same order, so ONNX reproduces every value exactly.
+                string scaled = OnnxNodes.Node(ctx, "Mul", [input, ctx.AddInitializer(scale, "pixel_scale")], "pixel_scaled");
+                ctx.CreateNode("Add", [scaled, ctx.AddInitializer(offset, "pixel_offset")], [output], ctx.GetNodeName("Add"), "");
             });
     }
 

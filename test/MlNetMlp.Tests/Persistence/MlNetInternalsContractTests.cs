@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 namespace MlNetMlp.Tests.Persistence;
@@ -68,5 +69,33 @@ public sealed class MlNetInternalsContractTests
         var loadable = RequireType(Core, "Microsoft.ML.LoadableClassAttribute");
         var registered = typeof(MlpTrainer).Assembly.GetCustomAttributes(loadable).ToArray();
         Assert.IsTrue(registered.Length >= 3, $"Expected the MLP, pixel-normalizing and flattening transformers to be loadable, found {registered.Length}.");
+    }
+    [TestMethod]
+    public void OnnxExportInterfacesExist()
+    {
+        // ConvertToOnnx walks back through IDataTransform.Source and asks each ITransformCanSaveOnnx to write itself
+        // (MappedDataView, src/MlNetMlp/Onnx); the nodes are written through OnnxContext and OnnxNode.
+        var canSave = RequireType(Data, "Microsoft.ML.Model.OnnxConverter.ICanSaveOnnx");
+        var saveAs = RequireType(Data, "Microsoft.ML.Model.OnnxConverter.ISaveAsOnnx");
+        var transform = RequireType(Data, "Microsoft.ML.Model.OnnxConverter.ITransformCanSaveOnnx");
+        var context = RequireType(Data, "Microsoft.ML.Model.OnnxConverter.OnnxContext");
+        var node = RequireType(Data, "Microsoft.ML.Model.OnnxConverter.OnnxNode");
+        var dataTransform = RequireType(Data, "Microsoft.ML.Data.IDataTransform");
+        Assert.IsTrue(saveAs.IsAssignableFrom(transform) && canSave.IsAssignableFrom(saveAs) && dataTransform.IsAssignableFrom(transform),
+            "ITransformCanSaveOnnx : ISaveAsOnnx : ICanSaveOnnx, and ITransformCanSaveOnnx : IDataTransform");
+        Assert.IsNotNull(canSave.GetMethod("CanSaveOnnx", Any, [context]), "ICanSaveOnnx.CanSaveOnnx(OnnxContext)");
+        Assert.IsNotNull(saveAs.GetMethod("SaveAsOnnx", Any, [context]), "ISaveAsOnnx.SaveAsOnnx(OnnxContext)");
+        Assert.IsNotNull(dataTransform.GetProperty("Source", Any), "IDataTransform.Source");
+        Assert.IsNotNull(context.GetMethod("GetVariableName", Any, [typeof(string)]), "OnnxContext.GetVariableName(string)");
+        Assert.IsNotNull(context.GetMethod("GetNodeName", Any, [typeof(string)]), "OnnxContext.GetNodeName(string)");
+        Assert.IsNotNull(context.GetMethod("AddIntermediateVariable", Any, [typeof(DataViewType), typeof(string), typeof(bool)]), "OnnxContext.AddIntermediateVariable(DataViewType, string, bool)");
+        Assert.IsNotNull(context.GetMethod("CreateNode", Any, [typeof(string), typeof(IEnumerable<string>), typeof(IEnumerable<string>), typeof(string), typeof(string)]),
+            "OnnxContext.CreateNode(string, IEnumerable<string>, IEnumerable<string>, string, string)");
+        Assert.IsNotNull(context.GetMethod("CreateNode", Any, [typeof(string), typeof(string), typeof(string), typeof(string), typeof(string)]), "OnnxContext.CreateNode(string, string, string, string, string)");
+        Assert.IsNotNull(context.GetMethod("AddInitializer", Any, [typeof(IEnumerable<float>), typeof(IEnumerable<long>), typeof(string), typeof(bool)]), "OnnxContext.AddInitializer(IEnumerable<float>, dims, name, unique)");
+        Assert.IsNotNull(context.GetMethod("AddInitializer", Any, [typeof(float), typeof(string), typeof(bool)]), "OnnxContext.AddInitializer(float, name, unique)");
+        Assert.IsNotNull(context.GetMethod("AddInitializer", Any, [typeof(long), typeof(string), typeof(bool)]), "OnnxContext.AddInitializer(long, name, unique)");
+        foreach (var valueType in new[] { typeof(long), typeof(double), typeof(Type) })
+            Assert.IsNotNull(node.GetMethod("AddAttribute", Any, [typeof(string), valueType]), $"OnnxNode.AddAttribute(string, {valueType.Name})");
     }
 }
