@@ -31,28 +31,6 @@ public sealed class CliPathSafetyTests
         return result.stderr.Trim();
     }
 
-    /// <summary>Like <see cref="CliTests.Run"/> with a shorter limit, killing a hung CLI instead of waiting minutes.</summary>
-    private static (int exitCode, string stdout, string stderr) RunWithin(int seconds, params string[] args)
-    {
-        var cli = Path.Combine(AppContext.BaseDirectory, "MlNetMlp.Cli.dll");
-        var start = new ProcessStartInfo("dotnet", [cli, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.Environment["CI"] = "true";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(seconds * 1000))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"mlnetmlp {string.Join(' ', args)} hung for {seconds} s");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     [TestMethod]
     public void OutputsThatAreDevicesPipesOrLinksToThemAreRefusedNamingTheOption()
     {

@@ -8,7 +8,10 @@ namespace MlNetMlp.Tests.Cli;
 [TestClass]
 public sealed class CliTests
 {
-    internal static (int exitCode, string stdout, string stderr) Run(params string[] args)
+    internal static (int exitCode, string stdout, string stderr) Run(params string[] args) => RunWithin(300, args);
+
+    /// <summary>Runs the CLI, killing it (and failing the test) if it has not exited after <paramref name="seconds"/>.</summary>
+    internal static (int exitCode, string stdout, string stderr) RunWithin(int seconds, params string[] args)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "MlNetMlp.Cli.dll");
         var start = new ProcessStartInfo("dotnet", [cli, .. args])
@@ -21,7 +24,11 @@ public sealed class CliTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.IsTrue(process.WaitForExit(300_000), "mlnetmlp timed out");
+        if (!process.WaitForExit(seconds * 1000))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"mlnetmlp {string.Join(' ', args)} hung for {seconds} s");
+        }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
