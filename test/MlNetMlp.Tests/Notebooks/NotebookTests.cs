@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using MlNetMlp.Tests.Packaging;
 
 namespace MlNetMlp.Tests.Notebooks;
 
@@ -8,52 +8,31 @@ namespace MlNetMlp.Tests.Notebooks;
 /// MlNetMlp and MlNetMlp.Plots packages, and fails when any cell fails.
 /// </summary>
 /// <remarks>
-/// The notebooks reference version 0.1.0 from the repo's local feed. NuGet would reuse any copy of 0.1.0 already
-/// extracted into the global packages folder, however old, so the test packs the current sources under a version
-/// of its own (0.1.0-test.TIMESTAMP) into a temporary feed, runs copies of the notebooks that reference that
-/// version and feed, and afterwards removes only what it added to the global packages folder.
+/// The notebooks reference version 0.1.0 from the repo's local feed. The test runs copies of them that reference the
+/// current sources packed by <see cref="TestPackageFeed"/> (its own version, in a temporary feed) instead.
 /// </remarks>
 [TestClass]
 public sealed class NotebookTests
 {
     private static readonly string[] Packages = ["MlNetMlp", "MlNetMlp.Plots"];
-    private static string? _root;
     private static string? _setupError;
-    private static string? _feed;
-    private static readonly string Version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
 
-    private static string Root => _root ?? throw new InvalidOperationException("ClassInitialize did not run.");
+    private static string Root => TestPackageFeed.RepositoryRoot;
 
-    private static string PackagesFolder => Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+    private static string Version => TestPackageFeed.Version;
 
     [ClassInitialize]
     public static void PackTheLibrary(TestContext _)
     {
-        _root = FindRepositoryRoot();
         try
         {
-            _feed = Directory.CreateTempSubdirectory("mlnetmlp-notebook-feed-").FullName;
             Run("dotnet", ["tool", "restore"], TimeSpan.FromMinutes(3));
-            // PackageVersion changes the package, not the assembly, so the build behind pack stays incremental.
-            foreach (var package in Packages)
-                Run("dotnet", ["pack", $"src/{package}", "-c", "Release", "-o", _feed, $"-p:PackageVersion={Version}"], TimeSpan.FromMinutes(5));
+            foreach (var package in Packages) TestPackageFeed.Pack(package);
         }
         catch (Exception e)
         {
             _setupError = e.Message;
         }
-    }
-
-    [ClassCleanup]
-    public static void RemoveTheTestPackages()
-    {
-        foreach (var package in Packages)
-        {
-            var extracted = Path.Combine(PackagesFolder, package.ToLowerInvariant(), Version);
-            if (Directory.Exists(extracted)) Directory.Delete(extracted, recursive: true);
-        }
-        if (_feed != null && Directory.Exists(_feed)) Directory.Delete(_feed, recursive: true);
     }
 
     [TestMethod]
@@ -100,7 +79,7 @@ public sealed class NotebookTests
                 var match = reference.Match(source[i]!.GetValue<string>());
                 if (!match.Success) continue;
                 source[i] = $"#r \"nuget: {match.Groups[1].Value}, {Version}\"{match.Groups[2].Value}";
-                if (references++ == 0) source.Insert(i++, $"#i \"nuget: {_feed}\"\n");
+                if (references++ == 0) source.Insert(i++, $"#i \"nuget: {TestPackageFeed.Directory}\"\n");
             }
         }
         Assert.IsGreaterThan(0, references, "the notebook references no MlNetMlp package");
@@ -129,38 +108,10 @@ public sealed class NotebookTests
         return failures;
     }
 
+    // nuget.config (the local feed) and the tool manifest live in the repository root.
     private static (int ExitCode, string Log) Run(string file, string[] args, TimeSpan timeout, bool throwOnFailure = true)
     {
-        var start = new ProcessStartInfo(file, args)
-        {
-            WorkingDirectory = Root, // nuget.config (the local feed) and the tool manifest live here
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["CI"] = "true";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalMinutes:F0} min.");
-        }
-        string log = (stdout.Result + stderr.Result).Trim();
-        if (throwOnFailure && process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {Tail(log)}");
-        return (process.ExitCode, Tail(log));
-    }
-
-    private static string Tail(string text) => text.Length <= 2000 ? text : "…" + text[^2000..];
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MlNetMlp.sln")) && Directory.Exists(Path.Combine(dir.FullName, "notebooks")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException($"No repository root (MlNetMlp.sln with notebooks/) above {AppContext.BaseDirectory}.");
+        var (exitCode, log) = TestPackageFeed.Run(file, args, Root, timeout, throwOnFailure);
+        return (exitCode, TestPackageFeed.Tail(log));
     }
 }
