@@ -21,13 +21,49 @@ public sealed class MlNetInternalsContractTests
     private static Type RequireType(Assembly assembly, string name) =>
         assembly.GetType(name) ?? throw new AssertFailedException($"ML.NET no longer has internal type {name}; MlNetMlp's persistence must be revisited.");
 
+    /// <summary>
+    /// The Microsoft.ML release loaded now is the one the build selected (<c>MicrosoftMLVersion</c>, passed in as assembly
+    /// metadata by the test project) and lies in the range the package admits, so a build against 6.0.0 really tests
+    /// 6.0.0 and an unverified release cannot slip in through a transitive reference.
+    /// </summary>
     [TestMethod]
-    public void MicrosoftMlIsThePinnedVersion()
+    public void MicrosoftMlIsTheSelectedReleaseInsideTheVerifiedRange()
     {
-        var version = Data.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
-        Assert.IsTrue(version.StartsWith("5.0.", StringComparison.Ordinal),
-            $"MlNetMlp was built and verified against Microsoft.ML 5.0.x but runs with {version}; re-verify the internals below before changing the pin.");
+        string selected = BuildMetadata("MicrosoftMLVersion");
+        string floor = BuildMetadata("MicrosoftMLSupportedFloor"), below = BuildMetadata("MicrosoftMLSupportedBelow");
+        foreach (var assembly in new[] { Core, Data, typeof(IDataView).Assembly })
+        {
+            string loaded = ReleaseOf(assembly);
+            Assert.AreEqual(selected, loaded,
+                $"{assembly.GetName().Name} is Microsoft.ML {loaded}, but this build selected MicrosoftMLVersion={selected}; the build and the tests must use the same release.");
+        }
+        var release = NumericPart(selected);
+        Assert.IsTrue(release >= NumericPart(floor) && release < NumericPart(below),
+            $"Microsoft.ML {selected} is outside the range [{floor}, {below}) verified by these tests; re-verify the internals below before widening it.");
     }
+
+    [TestMethod]
+    public void EveryDeployedMicrosoftMlAssemblyIsTheSelectedRelease()
+    {
+        string selected = BuildMetadata("MicrosoftMLVersion");
+        var deployed = Directory.GetFiles(AppContext.BaseDirectory, "Microsoft.ML*.dll");
+        Assert.IsGreaterThanOrEqualTo(3, deployed.Length, "expected at least Microsoft.ML.Core, .Data and .DataView next to the tests");
+        foreach (var file in deployed)
+        {
+            string release = System.Diagnostics.FileVersionInfo.GetVersionInfo(file).ProductVersion?.Split('+')[0] ?? "";
+            Assert.AreEqual(selected, release, $"{Path.GetFileName(file)} is Microsoft.ML {release}, but this build selected {selected}: two ML.NET releases are mixed.");
+        }
+    }
+
+    private static string BuildMetadata(string key) =>
+        typeof(MlNetInternalsContractTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
+        ?? throw new AssertFailedException($"The test assembly lacks the build's {key} (test/MlNetMlp.Tests/MlNetMlp.Tests.csproj).");
+
+    /// <summary>The NuGet release an ML.NET assembly comes from: its informational version without the commit hash.</summary>
+    private static string ReleaseOf(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+
+    private static Version NumericPart(string release) => Version.Parse(release.Split('-')[0]);
 
     [TestMethod]
     public void SaveContextMembersExist()
