@@ -98,12 +98,16 @@ public sealed class CliExportTests
         {
             var missing = Path.Combine(dir, "missing.zip");
             AssertOneLineError(Run("export", missing), missing);
+            // A missing model is named before its default output's directory is made.
+            var nested = Path.Combine(dir, "sub", "missing.zip");
+            AssertOneLineError(Run("export", nested), nested, "does not exist");
+            Assert.IsFalse(Directory.Exists(Path.Combine(dir, "sub")), "no directory made for a model that does not exist");
             var text = Path.Combine(dir, "notes.zip");
             File.WriteAllText(text, "not a model");
             AssertOneLineError(Run("export", text, "--onnx", Path.Combine(dir, "notes.onnx")), text);
             // --onnx is checked before the model is read.
-            AssertOneLineError(Run("export", missing, "--onnx", dir), "--onnx", dir);
-            AssertOneLineError(Run("export", missing, "--onnx", ""), "--onnx");
+            AssertOneLineError(Run("export", text, "--onnx", dir), "--onnx", dir);
+            AssertOneLineError(Run("export", text, "--onnx", ""), "--onnx");
             // A model named *.onnx would be its own default output.
             var named = Path.Combine(dir, "model.onnx");
             File.WriteAllText(named, "not a model");
