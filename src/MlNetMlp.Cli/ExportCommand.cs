@@ -22,7 +22,7 @@ internal static class ExportCommand
             string onnxPath = parse.GetValue(onnx) ?? Path.ChangeExtension(path, ".onnx");
             // Named before the check of --onnx, which makes its directory: the default one is the model's own.
             if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-            OutputCheck.File("--onnx", onnxPath, "ONNX");
+            OutputCheck.File("--onnx", onnxPath, "ONNX", "model.onnx");
             OutputCheck.Distinct(("model", path), ("--onnx", onnxPath));
 
             var mlContext = new MLContext(seed: 1);

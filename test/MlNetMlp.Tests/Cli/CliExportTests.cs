@@ -106,7 +106,7 @@ public sealed class CliExportTests
             File.WriteAllText(text, "not a model");
             AssertOneLineError(Run("export", text, "--onnx", Path.Combine(dir, "notes.onnx")), text);
             // --onnx is checked before the model is read.
-            AssertOneLineError(Run("export", text, "--onnx", dir), "--onnx", dir);
+            AssertOneLineError(Run("export", text, "--onnx", dir), "--onnx", dir, Path.Combine(dir, "model.onnx"));
             AssertOneLineError(Run("export", text, "--onnx", ""), "--onnx");
             // A model named *.onnx would be its own default output.
             var named = Path.Combine(dir, "model.onnx");
