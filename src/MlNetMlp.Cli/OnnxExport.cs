@@ -6,10 +6,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace MlNetMlp.Cli;
 
 /// <summary>
-/// A model converted to ONNX with ML.NET's exporter and checked by loading it in ONNX Runtime: the graph takes only
-/// columns of the model's input, never one the model computes. ML.NET's exporter, meeting a step without an ONNX form
-/// that does not say so, stops walking back there and makes that step's output columns graph inputs: a file that loads
-/// and scores whatever is fed to them. That is refused here, naming the column.
+/// A model converted to ONNX with ML.NET's exporter and checked by loading it in ONNX Runtime before anything is
+/// written. A step without an ONNX form is named (ML.NET's own error names a missing column or says only that the
+/// pipeline "can not be fully converted"). As a guard, the graph must take only columns of the model's input: an
+/// exporter that stopped its walk back early would make a computed column (Features) a graph input, a file that
+/// scores whatever is fed there; ML.NET 5.0 refuses every such pipeline we could build, so the guard is not reached
+/// by the tests.
 /// </summary>
 internal static class OnnxExport
 {
