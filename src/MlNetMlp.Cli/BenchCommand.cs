@@ -328,6 +328,10 @@ internal static class BenchCommand
         float[] expected = model.Transform(test).GetColumn<float[]>("Score").SelectMany(row => row).ToArray();
         float[] actual = scorer.BatchScores();
         double difference = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        // The single-row path too (its own bound tensors): the first row, against PredictionEngine's scores.
+        var single = mlContext.Data.LoadFromEnumerable(singleRows.Take(1), SchemaDefinitionOf());
+        scorer.Predict(0);
+        difference = Math.Max(difference, model.Transform(single).GetColumn<float[]>("Score").Single().Zip(scorer.LastScores.ToArray(), (e, a) => Math.Abs(e - a)).Max());
         if (actual.Length != expected.Length || difference > 1e-5)
         {
             scorer.Dispose();
@@ -391,11 +395,17 @@ internal static class BenchCommand
     /// <summary>PredictionEngine.Predict of row <c>i</c> (modulo the rows), into one reused output object.</summary>
     private static Action<int> Predictor(MLContext mlContext, ITransformer model, BenchRow[] rows)
     {
-        var definition = SchemaDefinition.Create(typeof(BenchRow));
-        definition[nameof(BenchRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Inputs);
-        var engine = mlContext.Model.CreatePredictionEngine<BenchRow, BenchPrediction>(model, inputSchemaDefinition: definition);
+        var engine = mlContext.Model.CreatePredictionEngine<BenchRow, BenchPrediction>(model, inputSchemaDefinition: SchemaDefinitionOf());
         var output = new BenchPrediction();
         return i => engine.Predict(rows[i % rows.Length], ref output);
+    }
+
+    /// <summary>BenchRow's columns with Features declared as 784 floats (single predictions carry no label).</summary>
+    private static SchemaDefinition SchemaDefinitionOf()
+    {
+        var definition = SchemaDefinition.Create(typeof(BenchRow));
+        definition[nameof(BenchRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Inputs);
+        return definition;
     }
 
     /// <summary>

@@ -67,6 +67,9 @@ internal sealed class OnnxRuntimeScorer : IDisposable
     /// <summary>The last PredictedLabel read (so that reading it is part of each call).</summary>
     public uint LastKey => _key;
 
+    /// <summary>The scores of the last single row.</summary>
+    public ReadOnlySpan<float> LastScores => _score;
+
     public static string Version => OrtEnv.Instance().GetVersionString();
 
     /// <summary>Scores the batch; returns its rows.</summary>
