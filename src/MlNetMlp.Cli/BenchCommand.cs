@@ -240,8 +240,9 @@ internal static class BenchCommand
     private static Command CreateScore()
     {
         var torch = new Option<bool>("--compare-torch") { Description = "Also time PyTorch inference in this run (torch.set_num_threads(1), its fastest setting here; its OpenBLAS still uses every core)." };
+        var onnxRuntime = new Option<bool>("--compare-onnxruntime") { Description = "Also export the model to ONNX and time ONNX Runtime on the same rows, taking turns with ML.NET (intra-op threads = cores)." };
         var json = SharedOptions.Json();
-        var command = new Command("score", "Scoring speed through ML.NET: batch rows/s and single-prediction latency, in memory and after save/load.") { torch, json };
+        var command = new Command("score", "Scoring speed through ML.NET: batch rows/s and single-prediction latency, in memory and after save/load.") { torch, onnxRuntime, json };
         command.SetAction(parse =>
         {
             var mlContext = new MLContext(seed: 0);
@@ -254,6 +255,8 @@ internal static class BenchCommand
             };
             // 2 FLOP per multiply-add: what a rate in rows/s asks of the arithmetic units.
             long macsPerRow = Inputs * Hidden[0] + Hidden[0] * Hidden[1] + Hidden[1] * Classes;
+            var singleRows = SingleRows();
+            using var ort = parse.GetValue(onnxRuntime) ? OnnxRuntimePeer(mlContext, model, train.Schema, test, singleRows) : null;
             var path = Path.Combine(Path.GetTempPath(), $"mlnetmlp-bench-{Environment.ProcessId}.zip");
             try
             {
@@ -263,9 +266,16 @@ internal static class BenchCommand
                 // The ceiling is the best the cores reach in this run: measured before and after the scoring, so that a
                 // spell of other work on the machine (or the JIT's background compiles) during one of them does not set it.
                 double peak = FmaPeak.Measure(Environment.ProcessorCount);
-                // Both models in alternating rounds, so that the machine's drift (large on a shared VM) falls on both alike.
-                var batch = BatchRowsPerSecond([model, loaded], test);
-                var single = SinglePredictionMicroseconds([(mlContext, model), (loadContext, loaded)]);
+                // All scorers in alternating rounds, so that the machine's drift (large on a shared VM) falls on all alike.
+                var passes = new List<Func<long>> { () => ScorePass(model, test), () => ScorePass(loaded, test) };
+                var predictors = new List<Action<int>> { Predictor(mlContext, model, singleRows), Predictor(loadContext, loaded, singleRows) };
+                if (ort != null)
+                {
+                    passes.Add(ort.ScoreBatch);
+                    predictors.Add(ort.Predict);
+                }
+                var batch = BatchRowsPerSecond(passes);
+                var single = SinglePredictionMicroseconds(predictors);
                 peak = Math.Max(peak, FmaPeak.Measure(Environment.ProcessorCount));
                 (result["batch_rows_per_second"], result["batch_rows_per_second_median"]) = batch[0];
                 result["single_prediction_us"] = single[0];
@@ -274,6 +284,15 @@ internal static class BenchCommand
                 result["peak_rows_per_second"] = peak * 1e9 / (2.0 * macsPerRow);
                 (result["loaded_batch_rows_per_second"], result["loaded_batch_rows_per_second_median"]) = batch[1];
                 result["loaded_single_prediction_us"] = single[1];
+                if (ort != null)
+                {
+                    (result["onnxruntime_rows_per_second"], result["onnxruntime_rows_per_second_median"]) = batch[2];
+                    result["onnxruntime_predict_microseconds"] = single[2];
+                    result["onnxruntime_threads"] = ort.Threads;
+                    result["onnxruntime_version"] = OnnxRuntimeScorer.Version;
+                    result["ratio_rows_per_second_to_onnxruntime"] = batch[0].Best / batch[2].Best;
+                    result["ratio_predict_us_to_onnxruntime"] = single[0] / single[2];
+                }
             }
             finally
             {
@@ -289,7 +308,7 @@ internal static class BenchCommand
                     AddPeerThreads(result, peer.Value);
                 }
             }
-            foreach (var (key, value) in result) Terminal.Line($"{key,-36} {Format(value)}");
+            foreach (var (key, value) in result) Terminal.Line($"{key,-38} {Format(value)}");
             if (parse.GetValue(json)) Terminal.JsonLine(result);
             return 0;
         });
@@ -297,24 +316,50 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// Rows/s of passes reading Score and PredictedLabel of every row with a cursor: for each model the best and the
-    /// median of 20 passes, the models taking turns pass by pass, after passes for 2 s per model so that the JIT has
-    /// tiered up the cursor code (ML.NET's and ours) as a long-running scorer would have; the PyTorch peer likewise
-    /// takes its best of 20 passes.
+    /// The benchmark model exported to ONNX (as <c>mlnetmlp export</c> does) in an ONNX Runtime session with one
+    /// intra-op thread per core, over the same batch and single rows as ML.NET; its scores are checked against ML.NET's
+    /// first, so the timings are of the same computation.
     /// </summary>
-    private static (double Best, double Median)[] BatchRowsPerSecond(ITransformer[] models, IDataView data)
+    private static OnnxRuntimeScorer OnnxRuntimePeer(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, IDataView test, BenchRow[] singleRows)
     {
-        foreach (var model in models)
+        var graph = OnnxExport.Convert(mlContext, model, inputSchema, "The benchmark model");
+        float[] batch = test.GetColumn<float[]>(nameof(BenchRow.Features)).SelectMany(row => row).ToArray();
+        var scorer = new OnnxRuntimeScorer(graph.Bytes, batch, singleRows.Select(r => r.Features).ToArray(), Inputs, Classes, Environment.ProcessorCount);
+        float[] expected = model.Transform(test).GetColumn<float[]>("Score").SelectMany(row => row).ToArray();
+        float[] actual = scorer.BatchScores();
+        double difference = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        // The single-row path too (its own bound tensors): the first row, against PredictionEngine's scores.
+        var single = mlContext.Data.LoadFromEnumerable(singleRows.Take(1), SchemaDefinitionOf());
+        scorer.Predict(0);
+        difference = Math.Max(difference, model.Transform(single).GetColumn<float[]>("Score").Single().Zip(scorer.LastScores.ToArray(), (e, a) => Math.Abs(e - a)).Max());
+        if (actual.Length != expected.Length || difference > 1e-5)
+        {
+            scorer.Dispose();
+            throw new InvalidOperationException(FormattableString.Invariant($"ONNX Runtime's scores differ from ML.NET's (by up to {difference:G3}): not the same computation."));
+        }
+        Terminal.Line($"ONNX Runtime {OnnxRuntimeScorer.Version}: {scorer.Threads} intra-op thread(s) (one per core), 1 inter-op, sequential, all graph optimizations; scores match ML.NET's within {difference:G2}");
+        return scorer;
+    }
+
+    /// <summary>
+    /// Rows/s of passes reading Score and PredictedLabel of every row (ML.NET: with a cursor; ONNX Runtime: one batch
+    /// tensor): for each scorer the best and the median of 20 passes, the scorers taking turns pass by pass, after
+    /// passes for 2 s per scorer so that the JIT has tiered up the cursor code (ML.NET's and ours) as a long-running
+    /// scorer would have; the PyTorch peer likewise takes its best of 20 passes.
+    /// </summary>
+    private static (double Best, double Median)[] BatchRowsPerSecond(IReadOnlyList<Func<long>> passes)
+    {
+        foreach (var scorePass in passes)
         {
             var warmUp = Stopwatch.StartNew();
-            for (int pass = 0; pass < 10 || warmUp.Elapsed < WarmUp; pass++) ScorePass(model, data);
+            for (int pass = 0; pass < 10 || warmUp.Elapsed < WarmUp; pass++) scorePass();
         }
-        var rates = models.Select(_ => new double[20]).ToArray();
+        var rates = passes.Select(_ => new double[20]).ToArray();
         for (int pass = 0; pass < 20; pass++)
-            for (int m = 0; m < models.Length; m++)
+            for (int m = 0; m < passes.Count; m++)
             {
                 var stopwatch = Stopwatch.StartNew();
-                long rows = ScorePass(models[m], data);
+                long rows = passes[m]();
                 rates[m][pass] = rows / stopwatch.Elapsed.TotalSeconds;
             }
         return rates.Select(r => (r.Max(), Statistics.Median(r))).ToArray();
@@ -340,33 +385,53 @@ internal static class BenchCommand
         return rows;
     }
 
-    /// <summary>
-    /// Median latency of PredictionEngine.Predict per model over 20,000 calls, in 10 rounds of 2,000 calls that
-    /// alternate between the models, after 2 s of calls per model (the JIT's tier-up, as in a service).
-    /// </summary>
-    private static double[] SinglePredictionMicroseconds((MLContext Context, ITransformer Model)[] models)
+    /// <summary>The 64 rows single predictions cycle through.</summary>
+    private static BenchRow[] SingleRows()
+    {
+        var random = new Random(3);
+        return Enumerable.Range(0, 64).Select(_ => new BenchRow { Features = Enumerable.Range(0, Inputs).Select(_ => random.NextSingle()).ToArray() }).ToArray();
+    }
+
+    /// <summary>PredictionEngine.Predict of row <c>i</c> (modulo the rows), into one reused output object.</summary>
+    private static Action<int> Predictor(MLContext mlContext, ITransformer model, BenchRow[] rows)
+    {
+        var engine = mlContext.Model.CreatePredictionEngine<BenchRow, BenchPrediction>(model, inputSchemaDefinition: SchemaDefinitionOf());
+        var output = new BenchPrediction();
+        return i => engine.Predict(rows[i % rows.Length], ref output);
+    }
+
+    /// <summary>BenchRow's columns with Features declared as 784 floats (single predictions carry no label).</summary>
+    private static SchemaDefinition SchemaDefinitionOf()
     {
         var definition = SchemaDefinition.Create(typeof(BenchRow));
         definition[nameof(BenchRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Inputs);
-        var engines = models.Select(m => m.Context.Model.CreatePredictionEngine<BenchRow, BenchPrediction>(m.Model, inputSchemaDefinition: definition)).ToArray();
-        var random = new Random(3);
-        var rows = Enumerable.Range(0, 64).Select(_ => new BenchRow { Features = Enumerable.Range(0, Inputs).Select(_ => random.NextSingle()).ToArray() }).ToArray();
-        var output = new BenchPrediction();
-        foreach (var engine in engines)
+        return definition;
+    }
+
+    /// <summary>
+    /// Median latency of a single prediction per scorer over 20,000 calls, in 10 rounds of 2,000 calls that
+    /// alternate between the scorers, after 2 s of calls per scorer (the JIT's tier-up, as in a service).
+    /// </summary>
+    private static double[] SinglePredictionMicroseconds(IReadOnlyList<Action<int>> predictors)
+    {
+        foreach (var predict in predictors)
         {
             var warmUp = Stopwatch.StartNew();
-            for (int i = 0; i < 2_000 || warmUp.Elapsed < WarmUp; i++) engine.Predict(rows[i % rows.Length], ref output);
+            for (int i = 0; i < 2_000 || warmUp.Elapsed < WarmUp; i++) predict(i);
         }
         const int rounds = 10, callsPerRound = 2_000;
-        var samples = engines.Select(_ => new double[rounds * callsPerRound]).ToArray();
+        var samples = predictors.Select(_ => new double[rounds * callsPerRound]).ToArray();
         for (int round = 0; round < rounds; round++)
-            for (int e = 0; e < engines.Length; e++)
+            for (int e = 0; e < predictors.Count; e++)
+            {
+                var predict = predictors[e];
                 for (int i = round * callsPerRound; i < (round + 1) * callsPerRound; i++)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    engines[e].Predict(rows[i % rows.Length], ref output);
+                    predict(i);
                     samples[e][i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
                 }
+            }
         return samples.Select(Statistics.Median).ToArray();
     }
 

@@ -20,13 +20,14 @@ internal static class OutputCheck
 
     /// <summary>
     /// The file <paramref name="path"/> can be written: a regular file or none yet (not a directory, device, pipe...),
-    /// a name that fits, and a directory that takes new files.
+    /// a name that fits, and a directory that takes new files. <paramref name="exampleName"/> is the file suggested
+    /// in a directory given instead.
     /// </summary>
-    public static void File(string option, string path, string what)
+    public static void File(string option, string path, string what, string exampleName = "model.zip")
     {
         NotEmpty(option, path, $"{what} file");
         if (System.IO.Directory.Exists(path))
-            throw new IOException($"{option} {path}: is a directory; name the {what} file, e.g. {Path.Combine(path, "model.zip")}");
+            throw new IOException($"{option} {path}: is a directory; name the {what} file, e.g. {Path.Combine(path, exampleName)}");
         string resolved;
         string? problem;
         try

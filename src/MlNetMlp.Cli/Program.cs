@@ -7,6 +7,7 @@ var root = new RootCommand("mlnetmlp: train, evaluate and use multilayer percept
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    ExportCommand.Create(),
     BenchMemoryCommand.AddTo(BenchCommand.Create()),
     ExperimentsCommand.Create(),
     SweepCommand.Create(),
