@@ -43,6 +43,8 @@ internal sealed class OnnxRuntimeScorer : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        // Its pool's threads otherwise spin after every Run, taking the cores from the scorer measured in the next turn.
+        _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         _session = new InferenceSession(onnx, _options);
         if (_session.InputMetadata.Count != 1 || !_session.InputMetadata.ContainsKey("Features"))
             throw new InvalidOperationException($"The exported graph takes {string.Join(", ", _session.InputMetadata.Keys)}, not Features alone.");
