@@ -80,7 +80,7 @@ public static class PngDecoder
             if (verifyCrc)
             {
                 uint stored = BinaryPrimitives.ReadUInt32BigEndian(data[(offset + 8 + (int)length)..]);
-                uint computed = Crc32.Append(Crc32.Compute(typeBytes), chunk);
+                uint computed = ChunkCrc(typeBytes, chunk);
                 if (stored != computed)
                     throw Invalid(sourceName, $"CRC mismatch in chunk {type} at byte {offset} (stored 0x{stored:x8}, computed 0x{computed:x8}): the file is corrupt");
             }
@@ -375,6 +375,15 @@ public static class PngDecoder
         if (data.Length >= 12 && data.StartsWith("RIFF"u8) && data[8..12].SequenceEqual("WEBP"u8)) return "it looks like a WebP; convert it to PNG";
         if (data.Length < Signature.Length && Signature.StartsWith(data)) return "the file ends inside the PNG signature";
         return "the 8-byte PNG signature is missing";
+    }
+
+    /// <summary>A chunk's CRC-32, over its type and data (PNG uses the same CRC-32 as zip).</summary>
+    internal static uint ChunkCrc(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        var crc = new System.IO.Hashing.Crc32();
+        crc.Append(type);
+        crc.Append(data);
+        return crc.GetCurrentHashAsUInt32();
     }
 
     private static InvalidDataException Invalid(string sourceName, string problem, Exception? inner = null) =>

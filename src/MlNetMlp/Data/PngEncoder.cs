@@ -67,7 +67,7 @@ public static class PngEncoder
         output.Write(word);
         output.Write(type);
         output.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Append(Crc32.Compute(type), data));
+        BinaryPrimitives.WriteUInt32BigEndian(word, PngDecoder.ChunkCrc(type, data));
         output.Write(word);
     }
 }

@@ -21,7 +21,7 @@ internal static class CheckpointFile
             writer.Write(version);
             writePayload(writer);
         }
-        uint crc = Crc32.Compute(payload.GetBuffer().AsSpan(0, (int)payload.Length));
+        uint crc = System.IO.Hashing.Crc32.HashToUInt32(payload.GetBuffer().AsSpan(0, (int)payload.Length));
         payload.Write(BitConverter.GetBytes(crc));
         AtomicFile.Write(path, stream => stream.Write(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
     }
@@ -47,7 +47,7 @@ internal static class CheckpointFile
                 ? $"it was written by an earlier release (format version {stored}; this release reads version {version}, which also records the training data and options it resumes)"
                 : $"format version {stored} is not {version}");
         uint crc = BitConverter.ToUInt32(bytes, bytes.Length - 4);
-        if (Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)) != crc)
+        if (System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)) != crc)
             throw Bad(path, $"the checksum does not match (truncated or corrupt, {bytes.Length:N0} bytes)");
 
         using var reader = new CheckpointReader(path, new MemoryStream(bytes, magic.Length + 4, bytes.Length - magic.Length - 8));

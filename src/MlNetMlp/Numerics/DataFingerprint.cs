@@ -19,9 +19,10 @@ internal readonly record struct DataFingerprint(long Rows, int Features, uint Ha
     public static DataFingerprint Of(MlpDataSet data)
     {
         int rows = Math.Min(data.Rows, HashedRows);
-        uint crc = Crc32.Append(0, MemoryMarshal.AsBytes(data.Labels.AsSpan(0, rows)));
-        crc = Crc32.Append(crc, MemoryMarshal.AsBytes(data.Features.AsSpan(0, rows * data.FeatureCount)));
-        return new DataFingerprint(data.Rows, data.FeatureCount, crc);
+        var crc = new System.IO.Hashing.Crc32();
+        crc.Append(MemoryMarshal.AsBytes(data.Labels.AsSpan(0, rows)));
+        crc.Append(MemoryMarshal.AsBytes(data.Features.AsSpan(0, rows * data.FeatureCount)));
+        return new DataFingerprint(data.Rows, data.FeatureCount, crc.GetCurrentHashAsUInt32());
     }
 
     public void Write(BinaryWriter writer)

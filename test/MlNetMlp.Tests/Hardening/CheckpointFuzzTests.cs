@@ -67,7 +67,7 @@ public sealed class CheckpointFuzzTests
             {
                 byte[] bytes = mutator.Generic(good);
                 if (bytes.Length >= 16 && mutator.Random.Next(2) == 0)
-                    BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
+                    BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
                 File.WriteAllBytes(path, bytes);
                 var (allocated, thrown, _) = Fuzzing.MeasureAllocation(() => load(path));
                 if (thrown is null) loaded++;
