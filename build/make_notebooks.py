@@ -26,6 +26,15 @@ PACKAGE = '''
 #r "nuget: MlNetMlp, 0.1.0"
 '''
 
+# The study and its figures are packages of their own: src/MlNetMlp.Study and src/MlNetMlp.Plots, packed the same way.
+STUDY_PACKAGES = '''
+// The locally built packages: `dotnet pack src/MlNetMlp`, `src/MlNetMlp.Study` and `src/MlNetMlp.Plots` with
+// `-c Release -o artifacts/packages` (nuget.config lists that folder).
+#r "nuget: MlNetMlp, 0.1.0"
+#r "nuget: MlNetMlp.Study, 0.1.0"
+#r "nuget: MlNetMlp.Plots, 0.1.0"
+'''
+
 notebook("quickstart.ipynb", [
     ("md", '''
 # MlNetMlp quickstart
@@ -102,7 +111,7 @@ Runs the study's plan (the reproduced report's experiments, our best MLP, the CN
 and shows the table and figures inline. The full study is `mlnetmlp experiments` (see README); these settings only show the
 mechanics and take about a minute, so the numbers are far from the report's and the report explains why.
 '''),
-    ("code", PACKAGE + '#r "nuget: MlNetMlp.Plots, 0.1.0"\n'),
+    ("code", STUDY_PACKAGES),
     ("code", '''
 using System.IO;
 using MlNetMlp;
@@ -157,7 +166,7 @@ The same training rows for MlNetMlp's best MLP configuration (784-512-256-10 Lea
 (`CnnTrainer.DefaultLayers`), as ML.NET pipelines: accuracy, training time, learning curves and confusion matrices side by side.
 Small settings (4,000 rows, a couple of epochs) keep it to about a minute; `mlnetmlp experiments` runs both on the full data.
 '''),
-    ("code", PACKAGE + '#r "nuget: MlNetMlp.Plots, 0.1.0"\n'),
+    ("code", STUDY_PACKAGES),
     ("code", '''
 using System.Diagnostics;
 using Microsoft.ML;

@@ -3,7 +3,7 @@ using MlNetMlp.Data;
 
 namespace MlNetMlp.Tests.Cnn;
 
-/// <summary>The default architecture on a slice of the real data, and the benchmark entry point.</summary>
+/// <summary>The default architecture on a slice of the real data.</summary>
 [TestClass]
 public sealed class CnnFashionMnistTests
 {
@@ -45,22 +45,5 @@ public sealed class CnnFashionMnistTests
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
         Assert.IsGreaterThan(0.75, metrics.MicroAccuracy, $"micro-accuracy {metrics.MicroAccuracy} after 2 epochs on 3,000 images");
         Assert.AreEqual("Ankle boot", model.ClassNames![9]);
-    }
-
-    [TestMethod]
-    public void TheBenchmarkTimesEpochsWithoutEvaluation()
-    {
-        var epochs = new List<(int, double)>();
-        var result = CnnBenchmark.RunEpochs(epochs: 2, rows: 96, threads: 2, batchSize: 32, layers: "conv4,bn,relu,pool,dense8",
-            synthetic: true, epochCompleted: (e, s) => epochs.Add((e, s)));
-        Assert.AreEqual("synthetic", result.DataSource);
-        Assert.HasCount(2, result.EpochSeconds);
-        Assert.HasCount(2, epochs);
-        Assert.AreEqual(96, result.Rows);
-        Assert.AreEqual(2, result.Threads);
-        Assert.AreEqual("conv4,bn,relu,pool,dense8", result.Layers);
-        Assert.IsTrue(result.EpochSeconds.All(s => s > 0));
-        Assert.IsGreaterThan(0, result.MedianEpochSeconds);
-        Assert.IsTrue(result.EpochLosses.All(double.IsFinite));
     }
 }

@@ -5,7 +5,7 @@ namespace MlNetMlp.Tests.Notebooks;
 
 /// <summary>
 /// Runs every notebook under notebooks/ headless with dotnet-repl (the repo's local tool) against freshly packed
-/// MlNetMlp and MlNetMlp.Plots packages, and fails when any cell fails.
+/// MlNetMlp, MlNetMlp.Study and MlNetMlp.Plots packages, and fails when any cell fails.
 /// </summary>
 /// <remarks>
 /// The notebooks reference version 0.1.0 from the repo's local feed. The test runs copies of them that reference the
@@ -14,7 +14,7 @@ namespace MlNetMlp.Tests.Notebooks;
 [TestClass]
 public sealed class NotebookTests
 {
-    private static readonly string[] Packages = ["MlNetMlp", "MlNetMlp.Plots"];
+    private static readonly string[] Packages = ["MlNetMlp", "MlNetMlp.Study", "MlNetMlp.Plots"];
     private static string? _setupError;
 
     private static string Root => TestPackageFeed.RepositoryRoot;
@@ -68,7 +68,7 @@ public sealed class NotebookTests
     /// <summary>The notebook with its package references pointed at the test's version, and the test feed added before the first.</summary>
     private static string WithTestPackages(string notebookJson)
     {
-        var reference = new System.Text.RegularExpressions.Regex("""^#r "nuget: (MlNetMlp(?:\.Plots)?), 0\.1\.0"(\s*)$""");
+        var reference = new System.Text.RegularExpressions.Regex("""^#r "nuget: (MlNetMlp(?:\.Study|\.Plots)?), 0\.1\.0"(\s*)$""");
         var notebook = System.Text.Json.Nodes.JsonNode.Parse(notebookJson)!;
         int references = 0;
         foreach (var cell in notebook["cells"]!.AsArray())

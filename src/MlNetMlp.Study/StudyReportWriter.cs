@@ -25,11 +25,11 @@ public static class StudyReportWriter
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>The report's text files, written into the report directory.</summary>
-    internal static readonly string[] TextFiles = ["results.json", "report.md", "report.html"];
+    /// <summary>The report's text files, written into the report directory (a caller can check them before the long run).</summary>
+    public static IReadOnlyList<string> TextFiles { get; } = ["results.json", "report.md", "report.html"];
 
     /// <summary>The report directory's subdirectory of PNG figures.</summary>
-    internal const string FiguresDirectory = "figures";
+    public const string FiguresDirectory = "figures";
 
     /// <summary>
     /// Writes report.md, report.html, results.json and figures/*.png into <paramref name="directory"/>, each atomically.

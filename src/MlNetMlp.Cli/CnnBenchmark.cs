@@ -3,7 +3,7 @@ using MlNetMlp.Cnn;
 using MlNetMlp.Data;
 using MlNetMlp.Numerics;
 
-namespace MlNetMlp;
+namespace MlNetMlp.Cli;
 
 /// <summary>What <see cref="CnnBenchmark.RunEpochs"/> measured.</summary>
 /// <param name="EpochSeconds">Wall time of each training epoch (shuffle + all mini-batch steps; no evaluation).</param>
@@ -14,7 +14,7 @@ namespace MlNetMlp;
 /// <param name="Layers">The hidden layers, in <see cref="CnnLayerSpec"/>'s text form.</param>
 /// <param name="ParameterCount">Trainable parameters of the network.</param>
 /// <param name="DataSource">"fashion-mnist" (the real training images) or "synthetic" (random 28×28 images, when the dataset is not found).</param>
-public sealed record CnnBenchmarkResult(
+internal sealed record CnnBenchmarkResult(
     IReadOnlyList<double> EpochSeconds,
     IReadOnlyList<double> EpochLosses,
     int Rows,
@@ -34,8 +34,9 @@ public sealed record CnnBenchmarkResult(
 /// <summary>
 /// Times training epochs of a CNN (by default <see cref="CnnTrainer.DefaultLayers"/>, Adam lr 1e-3, batch 128 — the
 /// PyTorch peer's setup) on Fashion-MNIST-shaped data, without ML.NET overhead and without evaluation in the timed part.
+/// Part of the CLI, not the library: only <c>mlnetmlp bench cnn</c> uses it.
 /// </summary>
-public static class CnnBenchmark
+internal static class CnnBenchmark
 {
     /// <summary>Trains <paramref name="epochs"/> epochs and returns the time of each.</summary>
     /// <param name="epochs">Epochs to time (at least 1).</param>
