@@ -57,9 +57,13 @@ internal static class TrainerFitRules
         var train = LabelKeyValues.FromColumn(trainLabel)?.AsText().Select(v => v.ToString()).ToArray();
         var validation = LabelKeyValues.FromColumn(validationLabel)?.AsText().Select(v => v.ToString()).ToArray();
         if (train is null || validation is null || train.SequenceEqual(validation)) return;
-        int at = Enumerable.Range(0, Math.Min(train.Length, validation.Length)).First(i => train[i] != validation[i]);
-        throw new ArgumentException($"The validation label column '{validationLabel.Name}' has other classes than the training label: key {at + 1} is " +
-            $"'{validation[at]}' there and '{train[at]}' in the training data. Map both labels with the same MapValueToKey transformer.", paramName);
+        int common = Math.Min(train.Length, validation.Length);
+        int at = Enumerable.Range(0, common).Where(i => train[i] != validation[i]).DefaultIfEmpty(common).First();
+        string difference = at < common
+            ? $"key {at + 1} is '{validation[at]}' there and '{train[at]}' in the training data"
+            : $"it has {validation.Length} classes and the training label {train.Length}";
+        throw new ArgumentException($"The validation label column '{validationLabel.Name}' has other classes than the training label: {difference}. " +
+            "Map both labels with the same MapValueToKey transformer.", paramName);
     }
 
     /// <summary>A warm start keeps the initial model's network: an option that would shape another one is refused, naming both values.</summary>
