@@ -69,7 +69,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
 
         TrainerFitRules.EarlyStoppingHasValidation(_options.EarlyStopping, validationData is not null, _options.ValidationFraction, nameof(MlpTrainer));
         if (initialModel != null) CheckWarmStart(initialModel);
-        if (initialModel is null) RequireTrainable(_options, featureCount, classCount,
+        else RequireTrainable(_options, featureCount, classCount,
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $" for {featureCount:N0} features (column '{features.Name}') and {classCount} classes"));
 
         bool streaming = _options.ShuffleBufferSize > 0;

@@ -32,12 +32,8 @@ internal sealed class CnnCheckpoint
     public required float[] FirstMoment { get; init; }
     public required float[] SecondMoment { get; init; }
     public required IReadOnlyList<MlpEpochRecord> History { get; init; }
-    /// <summary>The run's first mini-batch loss, which exploding losses are measured against (<see cref="DivergenceWatch"/>); NaN before one ran.</summary>
-    public required double StartingLoss { get; init; }
-    /// <summary>The training data as the trainer saw it; a resume on other data is refused.</summary>
-    public required DataFingerprint Data { get; init; }
-    /// <summary>The options that shape the result (<see cref="SettingsOf"/>); a resume with other values is refused.</summary>
-    public required string Settings { get; init; }
+    /// <summary>The first loss, the training data and the result-shaping options (<see cref="SettingsOf"/>) of the run.</summary>
+    public required CheckpointRun Run { get; init; }
 
     /// <summary>Where this checkpoint was read from (for error messages); null when built in memory.</summary>
     public string? SourcePath { get; private init; }
@@ -64,9 +60,7 @@ internal sealed class CnnCheckpoint
         writer.WriteFloats(FirstMoment);
         writer.WriteFloats(SecondMoment);
         EpochHistoryFormat.Write(writer, History, withElapsed: true);
-        writer.Write(StartingLoss);
-        Data.Write(writer);
-        writer.Write(Settings);
+        Run.Write(writer);
     });
 
     /// <exception cref="InvalidDataException">The file is empty, truncated, corrupt, not a CNN checkpoint, or of another format version.</exception>
@@ -92,16 +86,14 @@ internal sealed class CnnCheckpoint
         float[] first = reader.Floats(parameters.Length, "Adam first moment"), second = reader.Floats(parameters.Length, "Adam second moment");
         int historyCount = reader.Count(MaxHistory, "history length");
         var history = EpochHistoryFormat.Read(reader, historyCount, withElapsed: true);
-        double startingLoss = reader.ReadDouble();
-        var data = DataFingerprint.Read(reader);
-        string settings = reader.ReadString();
+        var run = CheckpointRun.Read(reader);
         reader.ExpectEnd("options");
         if (historyCount != epochsDone) throw reader.Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
         return new CnnCheckpoint
         {
             Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, TrainRows = trainRows, BatchSize = batchSize, Network = network,
-            AdamStep = adamStep, FirstMoment = first, SecondMoment = second, History = history, StartingLoss = startingLoss, Data = data,
-            Settings = settings, SourcePath = path,
+            AdamStep = adamStep, FirstMoment = first, SecondMoment = second, History = history, Run = run,
+            SourcePath = path,
         };
     });
 
@@ -136,8 +128,7 @@ internal sealed class CnnCheckpoint
         Require(TrainRows < 0 || trainRows < 0 || TrainRows == trainRows, "number of training rows", TrainRows, trainRows);
         Require(BatchSize == batchSize, "batch size", BatchSize, batchSize);
         Require(EpochsDone <= options.Epochs, "number of epochs done (at most Epochs)", EpochsDone, options.Epochs);
-        Require(Data == data, "training data (as the trainer sees it, after the upstream transforms such as normalization)", Data, data);
-        CheckpointFile.RequireSameSettings(SourcePath, Settings, SettingsOf(options));
+        Run.CheckMatches(SourcePath, data, SettingsOf(options));
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ internal static class CnnTrainingLoop
         {
             // Everything that carries over from one epoch to the next comes back; the rest is a function of (seed, epoch).
             resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batches.BatchSize, dataFingerprint);
-            divergence = new DivergenceWatch(network.ClassCount, resume.StartingLoss);
+            divergence = new DivergenceWatch(network.ClassCount, resume.Run.StartingLoss);
             network.CopyStateFrom(resume.Network);
             engine.RestoreAdam(resume.AdamStep, resume.FirstMoment, resume.SecondMoment);
             history.AddRange(resume.History);
@@ -109,7 +109,7 @@ internal static class CnnTrainingLoop
                 {
                     Seed = seed, FirstEpoch = firstEpoch, EpochsDone = e + 1, TrainRows = batches.KnownRows, BatchSize = batches.BatchSize,
                     Network = network, AdamStep = engine.AdamStep, FirstMoment = engine.AdamFirstMoment, SecondMoment = engine.AdamSecondMoment,
-                    History = history, StartingLoss = divergence.StartingLoss, Data = dataFingerprint, Settings = CnnCheckpoint.SettingsOf(options),
+                    History = history, Run = new(divergence.StartingLoss, dataFingerprint, CnnCheckpoint.SettingsOf(options)),
                 }.Save(checkpointing.FilePath);
             }
             onEpoch?.Invoke(record);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MlNetMlp.Data;
+using System.IO.Hashing;
 
 namespace MlNetMlp.Numerics;
 
@@ -21,7 +21,7 @@ internal static class CheckpointFile
             writer.Write(version);
             writePayload(writer);
         }
-        uint crc = System.IO.Hashing.Crc32.HashToUInt32(payload.GetBuffer().AsSpan(0, (int)payload.Length));
+        uint crc = Crc32.HashToUInt32(payload.GetBuffer().AsSpan(0, (int)payload.Length));
         payload.Write(BitConverter.GetBytes(crc));
         AtomicFile.Write(path, stream => stream.Write(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
     }
@@ -47,7 +47,7 @@ internal static class CheckpointFile
                 ? $"it was written by an earlier release (format version {stored}; this release reads version {version}, which also records the training data and options it resumes)"
                 : $"format version {stored} is not {version}");
         uint crc = BitConverter.ToUInt32(bytes, bytes.Length - 4);
-        if (System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)) != crc)
+        if (Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)) != crc)
             throw Bad(path, $"the checksum does not match (truncated or corrupt, {bytes.Length:N0} bytes)");
 
         using var reader = new CheckpointReader(path, new MemoryStream(bytes, magic.Length + 4, bytes.Length - magic.Length - 8));
@@ -111,9 +111,9 @@ internal static class CheckpointFile
 
     private static string Format(object? value) => value switch
     {
-        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the file and the first option whose value differs between the two <see cref="Settings"/> texts.</summary>

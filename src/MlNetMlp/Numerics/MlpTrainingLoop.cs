@@ -92,7 +92,7 @@ internal static class MlpTrainingLoop
         {
             // Everything that carries over from one epoch to the next comes back; the rest is a function of (seed, epoch).
             resume.CheckMatches(network, options, firstEpoch, batches.KnownRows, batchSize, updater.State1.Length + updater.State2.Length, dataFingerprint);
-            divergence = new DivergenceWatch(network.ClassCount, resume.StartingLoss);
+            divergence = new DivergenceWatch(network.ClassCount, resume.Run.StartingLoss);
             network.CopyParametersFrom(resume.Network);
             updater.Restore(resume.OptimizerStep, resume.OptimizerState1, resume.OptimizerState2);
             if (best is not null) best.CopyParametersFrom(resume.Best!);
@@ -162,7 +162,7 @@ internal static class MlpTrainingLoop
                     Seed = seed, FirstEpoch = firstEpoch, EpochsDone = e + 1, Finished = stop, TrainRows = batches.KnownRows, BatchSize = batchSize,
                     Network = network, Optimizer = options.Optimizer, OptimizerStep = updater.Step, OptimizerState1 = updater.State1,
                     OptimizerState2 = updater.State2, BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = epochsWithoutImprovement,
-                    Best = best, History = history, StartingLoss = divergence.StartingLoss, Data = dataFingerprint, Settings = TrainingCheckpoint.SettingsOf(options),
+                    Best = best, History = history, Run = new(divergence.StartingLoss, dataFingerprint, TrainingCheckpoint.SettingsOf(options)),
                 }.Save(checkpointing.FilePath);
             }
             onEpoch?.Invoke(record);

@@ -38,12 +38,8 @@ internal sealed class TrainingCheckpoint
     /// <summary>The best epoch's weights (early stopping only).</summary>
     public required MlpNetwork? Best { get; init; }
     public required IReadOnlyList<MlpEpochRecord> History { get; init; }
-    /// <summary>The run's first mini-batch loss, which exploding losses are measured against (<see cref="DivergenceWatch"/>); NaN before one ran.</summary>
-    public required double StartingLoss { get; init; }
-    /// <summary>The training data as the trainer saw it; a resume on other data is refused.</summary>
-    public required DataFingerprint Data { get; init; }
-    /// <summary>The options that shape the result (<see cref="SettingsOf"/>); a resume with other values is refused.</summary>
-    public required string Settings { get; init; }
+    /// <summary>The first loss, the training data and the result-shaping options (<see cref="SettingsOf"/>) of the run.</summary>
+    public required CheckpointRun Run { get; init; }
 
     /// <summary>Where this checkpoint was read from (for error messages); null when built in memory.</summary>
     public string? SourcePath { get; private init; }
@@ -70,9 +66,7 @@ internal sealed class TrainingCheckpoint
         writer.Write(Best is not null);
         if (Best is not null) WriteNetwork(writer, Best);
         Persistence.EpochHistoryFormat.Write(writer, History, withElapsed: true);
-        writer.Write(StartingLoss);
-        Data.Write(writer);
-        writer.Write(Settings);
+        Run.Write(writer);
     });
 
     /// <exception cref="InvalidDataException">The file is empty, truncated, corrupt, not a checkpoint, or of another format version.</exception>
@@ -93,9 +87,7 @@ internal sealed class TrainingCheckpoint
         MlpNetwork? best = reader.ReadBoolean() ? ReadNetwork(reader, "best network") : null;
         int historyCount = reader.Count(MaxHistory, "history length");
         var history = Persistence.EpochHistoryFormat.Read(reader, historyCount, withElapsed: true);
-        double startingLoss = reader.ReadDouble();
-        var data = DataFingerprint.Read(reader);
-        string settings = reader.ReadString();
+        var run = CheckpointRun.Read(reader);
         reader.ExpectEnd("options");
         if (historyCount != epochsDone) throw reader.Bad($"the history has {historyCount} epochs but {epochsDone} are recorded as done");
         return new TrainingCheckpoint
@@ -103,7 +95,7 @@ internal sealed class TrainingCheckpoint
             Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, Finished = finished, TrainRows = trainRows, BatchSize = batchSize,
             Network = network, Optimizer = (MlpOptimizer)optimizer, OptimizerStep = step, OptimizerState1 = state1, OptimizerState2 = state2,
             BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = withoutImprovement, Best = best, History = history,
-            StartingLoss = startingLoss, Data = data, Settings = settings, SourcePath = path,
+            Run = run, SourcePath = path,
         };
     });
 
@@ -148,8 +140,7 @@ internal sealed class TrainingCheckpoint
             Best is not null, MlpTrainingLoop.TracksBest(options));
         Require(OptimizerState1.Length + OptimizerState2.Length == optimizerStateLength, "optimizer state size", OptimizerState1.Length + OptimizerState2.Length, optimizerStateLength);
         Require(EpochsDone <= options.Epochs, "number of epochs done (at most Epochs)", EpochsDone, options.Epochs);
-        Require(Data == data, "training data (as the trainer sees it, after the upstream transforms such as normalization)", Data, data);
-        CheckpointFile.RequireSameSettings(SourcePath, Settings, SettingsOf(options));
+        Run.CheckMatches(SourcePath, data, SettingsOf(options));
     }
 
     /// <summary>
