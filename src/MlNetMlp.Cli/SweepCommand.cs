@@ -98,7 +98,7 @@ internal static class SweepCommand
             {
                 try
                 {
-                    MlpTrainer.RequireTrainable(trial.ToOptions(seedValue, threadCount), FashionMnist.ImageHeight * FashionMnist.ImageWidth, FashionMnist.ClassNames.Count, "");
+                    Numerics.MlpNetworkKind.RequireTrainable(trial.ToOptions(seedValue, threadCount), FashionMnist.ImageHeight * FashionMnist.ImageWidth, FashionMnist.ClassNames.Count, "");
                 }
                 catch (ArgumentOutOfRangeException e)
                 {

@@ -60,7 +60,7 @@ internal static class TrainCnn
         options.ImageHeight ??= FashionMnist.ImageHeight;
         options.ImageWidth ??= FashionMnist.ImageWidth;
         CnnTrainer.Validate(options);
-        OutputCheck.Training(outputPath, options.CheckpointDirectory, Cnn.CnnCheckpoint.PathIn);
+        OutputCheck.Training(outputPath, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
 
         var mlContext = new MLContext(seed: options.Seed);
         var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);
@@ -69,7 +69,7 @@ internal static class TrainCnn
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows");
         int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
-            Cnn.CnnCheckpoint.PathIn, path => Cnn.CnnCheckpoint.Load(path).EpochsDone);
+            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
         var stopwatch = Stopwatch.StartNew();
         var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(train, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;

@@ -99,7 +99,7 @@ internal static class TrainCommand
                 throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
             OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
             MlpTrainer.Validate(options);
-            OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Numerics.TrainingCheckpoint.PathIn);
+            OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
         });
@@ -131,7 +131,7 @@ internal static class TrainCommand
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
         int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
-            Numerics.TrainingCheckpoint.PathIn, path => Numerics.TrainingCheckpoint.Load(path).EpochsDone);
+            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
         MlpTrainingDivergedException? diverged = null;
         trainer.TrainingDiverged += (_, e) =>
         {

@@ -64,3 +64,13 @@ public enum MlpDivergenceAction
     /// </summary>
     KeepBest,
 }
+
+/// <summary>The loss a regression network fits (<see cref="NetworkTrainerOptions.Loss"/>).</summary>
+public enum RegressionLoss
+{
+    /// <summary>½(ŷ − y)², scikit-learn's MLPRegressor loss.</summary>
+    SquaredError,
+
+    /// <summary>Squared near zero, linear beyond <see cref="NetworkTrainerOptions.HuberDelta"/>: robust to outliers.</summary>
+    Huber,
+}

@@ -83,11 +83,11 @@ public static class MlpGradientCheck
     /// weights and masks. "analytic" in the result is the fast path, "numeric" the reference. Float sums
     /// of a few hundred terms carry ~1e-9 of absolute rounding, so the relative error's floor is 1e-3 here.
     /// </summary>
-    internal static MlpGradientCheckResult CompareFastPathWithReference(MlpNetwork network, MlpDataSet data, int threads, float dropoutRate = 0, int dropoutSeed = 0)
+    internal static MlpGradientCheckResult CompareFastPathWithReference(MlpNetwork network, TrainingSet data, int threads, float dropoutRate = 0, int dropoutSeed = 0)
     {
         int rows = data.Rows;
         using var pool = new WorkerPool(threads);
-        var backpropagation = new MlpBackpropagation(network, pool, rows, dropoutRate);
+        var backpropagation = new MlpBackpropagation(network, pool, rows, dropoutRate, new MulticlassHead(network.OutputCount));
         int[] order = Enumerable.Range(0, rows).ToArray();
         backpropagation.ComputeGradients(data, order, 0, rows, dropoutSeed, step: 0);
         backpropagation.ReduceGradients();

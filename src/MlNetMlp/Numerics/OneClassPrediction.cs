@@ -23,7 +23,7 @@ internal static class OneClassPrediction
     /// <param name="model">The trained model.</param>
     /// <param name="data">The training rows the trainer holds in memory.</param>
     /// <param name="classNames">The label's key values, to name the class; null names it by index.</param>
-    public static string? Warning<TWorkspace>(IProbabilityModel<TWorkspace> model, MlpDataSet data, IReadOnlyList<string>? classNames)
+    public static string? Warning<TWorkspace>(IProbabilityModel<TWorkspace> model, TrainingSet data, IReadOnlyList<string>? classNames)
     {
         int rows = Math.Min(MaxRows, data.Rows), classes = model.ClassCount, block = Math.Max(1, model.BlockRowsPerCore);
         if (rows == 0 || classes < 2) return null;

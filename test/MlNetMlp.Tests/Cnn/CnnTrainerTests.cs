@@ -214,7 +214,7 @@ public sealed class CnnTrainerTests
         var network = new CnnNetwork(new TensorShape(1, Shapes.Side, Shapes.Side), CnnLayerSpec.ParseList(SmallLayers), 4, 1f / 255);
         network.Initialize(new Random(1));
         var rows = Shapes.Make(100, 12);
-        var data = new MlNetMlp.Numerics.MlpDataSet(rows.SelectMany(r => r.Image).ToArray(), rows.Select(r => Array.IndexOf(Shapes.Classes, r.Label)).ToArray(), Shapes.Side * Shapes.Side);
+        var data = new MlNetMlp.Training.TrainingSet(rows.SelectMany(r => r.Image).ToArray(), rows.Select(r => Array.IndexOf(Shapes.Classes, r.Label)).ToArray(), Shapes.Side * Shapes.Side);
         using var engine = new CnnEngine(network, threads: 2, maxBatchRows: 32);
         Assert.IsTrue(double.IsFinite(engine.Evaluate(data, null).Loss));
         Assert.ThrowsExactly<OperationCanceledException>(() => engine.Evaluate(data, null, new CancellationToken(canceled: true)));
@@ -225,19 +225,19 @@ public sealed class CnnTrainerTests
     {
         var ml = new MLContext(seed: 1);
         var column = (DataViewSchema.Column)ml.Data.LoadFromEnumerable(Shapes.Make(1, 1)).Schema["Image"];
-        Assert.AreEqual(new TensorShape(1, 12, 12), CnnTrainer.ImageShape(column, new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 12, 12), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(column, new CnnTrainer.Options(), "data"));
 
         var flat = new DataViewSchema.Builder();
         flat.AddColumn("Image", new VectorDataViewType(NumberDataViewType.Single, 784));
         flat.AddColumn("Rect", new VectorDataViewType(NumberDataViewType.Single, 600));
         flat.AddColumn("Rgb", new VectorDataViewType(NumberDataViewType.Single, 3, 8, 10));
         var schema = flat.ToSchema();
-        Assert.AreEqual(new TensorShape(1, 28, 28), CnnTrainer.ImageShape(schema["Image"], new CnnTrainer.Options(), "data"));
-        Assert.AreEqual(new TensorShape(3, 8, 10), CnnTrainer.ImageShape(schema["Rgb"], new CnnTrainer.Options(), "data"));
-        Assert.AreEqual(new TensorShape(1, 20, 30), CnnTrainer.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 20 }, "data"));
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CnnTrainer.ImageShape(schema["Rect"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 28, 28), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Image"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(3, 8, 10), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rgb"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 20, 30), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 20 }, "data"));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rect"], new CnnTrainer.Options(), "data"));
         Assert.AreEqual(nameof(CnnTrainer.Options.ImageHeight), e.ParamName);
-        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CnnTrainer.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 7, ImageWidth = 7 }, "data"));
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 7, ImageWidth = 7 }, "data"));
         Assert.AreEqual(nameof(CnnTrainer.Options.ImageHeight), e.ParamName);
     }
 

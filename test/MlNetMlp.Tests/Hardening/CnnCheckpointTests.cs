@@ -56,9 +56,9 @@ public sealed class CnnCheckpointTests
         try
         {
             Interrupt(Options(directory, shuffleBuffer: shuffleBuffer), stopAfterEpoch: 2);
-            var checkpoint = CnnCheckpoint.Load(CnnCheckpoint.PathIn(directory));
+            var checkpoint = TrainingCheckpoint.Load(TrainingCheckpoint.PathIn(directory));
             Assert.AreEqual(2, checkpoint.EpochsDone);
-            Assert.IsGreaterThan(0, checkpoint.AdamStep);
+            Assert.IsGreaterThan(0, checkpoint.OptimizerStep);
 
             var resumedTrainer = new CnnTrainer(new MLContext(1), Options(directory, resume: true, shuffleBuffer: shuffleBuffer));
             var epochsRun = new List<int>();
@@ -112,11 +112,11 @@ public sealed class CnnCheckpointTests
             options.CheckpointEveryEpochs = 3;
             var seen = new List<int>();
             var trainer = new CnnTrainer(new MLContext(1), options);
-            string path = CnnCheckpoint.PathIn(directory);
-            trainer.EpochCompleted += (_, e) => seen.Add(File.Exists(path) ? CnnCheckpoint.Load(path).EpochsDone : 0);
+            string path = TrainingCheckpoint.PathIn(directory);
+            trainer.EpochCompleted += (_, e) => seen.Add(File.Exists(path) ? TrainingCheckpoint.Load(path).EpochsDone : 0);
             trainer.Fit(Data);
             CollectionAssert.AreEqual(new[] { 0, 0, 3, 4 }, seen);
-            CollectionAssert.AreEqual(new[] { CnnCheckpoint.FileName }, Directory.GetFiles(directory).Select(Path.GetFileName).ToArray(), "no temporary files are left");
+            CollectionAssert.AreEqual(new[] { TrainingCheckpoint.FileName }, Directory.GetFiles(directory).Select(Path.GetFileName).ToArray(), "no temporary files are left");
         }
         finally
         {
@@ -133,7 +133,7 @@ public sealed class CnnCheckpointTests
             var fresh = new CnnTrainer(new MLContext(1), Options(epochs: 2)).Fit(Data).Model;
             var resumed = new CnnTrainer(new MLContext(1), Options(directory, resume: true, epochs: 2)).Fit(Data).Model;
             AssertBitIdentical(fresh, resumed);
-            Assert.IsTrue(File.Exists(CnnCheckpoint.PathIn(directory)));
+            Assert.IsTrue(File.Exists(TrainingCheckpoint.PathIn(directory)));
         }
         finally
         {
@@ -148,7 +148,7 @@ public sealed class CnnCheckpointTests
         try
         {
             new CnnTrainer(new MLContext(1), Options(directory, epochs: 2)).Fit(Data);
-            string path = CnnCheckpoint.PathIn(directory);
+            string path = TrainingCheckpoint.PathIn(directory);
             byte[] good = File.ReadAllBytes(path);
 
             void Expect(byte[] bytes, string problem, CnnTrainer.Options? options = null)
@@ -171,10 +171,10 @@ public sealed class CnnCheckpointTests
             otherVersion[8] = 99;
             Expect(otherVersion, "version");
 
-            // An MLP checkpoint under the CNN's name is foreign.
+            // An MLP checkpoint is another training's (one format serves every network: the network's description tells them apart).
             string mlpDirectory = Path.Combine(directory, "mlp");
             new MlpTrainer(new MLContext(1), new MlpTrainer.Options { HiddenLayers = [4], Epochs = 1, Seed = 9, CheckpointDirectory = mlpDirectory }).Fit(Data);
-            Expect(File.ReadAllBytes(TrainingCheckpoint.PathIn(mlpDirectory)), "not an MlNetMlp CNN checkpoint");
+            Expect(File.ReadAllBytes(TrainingCheckpoint.PathIn(mlpDirectory)), "belongs to another training: its network is 64-4-3");
 
             // A valid checkpoint of another training.
             var otherNetwork = Options(directory, resume: true);

@@ -269,7 +269,7 @@ public sealed class OutputPathSafetyTests
             AssertRefused(() => ImageFolder.LoadImage(png), png, Pipe);
             AssertRefused(() => ImageFolder.Load(ml, Path.Combine(dir, "images")), inFolder, Pipe);
             AssertRefused(() => TrainingCheckpoint.Load(checkpoint), checkpoint, Pipe);
-            AssertRefused(() => CnnCheckpoint.Load(checkpoint), checkpoint, Pipe);
+            AssertRefused(() => TrainingCheckpoint.Load(checkpoint), checkpoint, Pipe);
             AssertRefused(() => IdxReader.ReadImages(idx), idx, Pipe);
             AssertRefused(() => SweepResultStore.Open(results).Dispose(), results, "is a named pipe (FIFO), not a regular file");
             Assert.AreEqual("fifo", Kind(results), "the sweep did not replace the pipe");
@@ -283,7 +283,7 @@ public sealed class OutputPathSafetyTests
             File.CreateSymbolicLink(zero, "/dev/zero");
             const string Zero = "is a symbolic link to /dev/zero, a character device, not a regular file";
             AssertRefused(() => TrainingCheckpoint.Load(zero), zero, Zero);
-            AssertRefused(() => CnnCheckpoint.Load(zero), zero, Zero);
+            AssertRefused(() => TrainingCheckpoint.Load(zero), zero, Zero);
             AssertRefused(() => PngDecoder.Load(zero), zero, Zero);
             AssertRefused(() => ModelFile.Load(ml, zero, out _), zero, Zero);
             AssertRefused(() => IdxReader.ReadLabels(zero), zero, Zero);

@@ -115,7 +115,7 @@ public sealed class SizeLimitTests
         string path = Path.Combine(temp.Path, TrainingCheckpoint.FileName);
         using (var file = new FileStream(path, FileMode.CreateNew))
         {
-            file.Write("MLPCKPT\n"u8);
+            file.Write("NNCKPT3\n"u8);
             file.Write(BitConverter.GetBytes(1));
             file.SetLength(3L << 30); // sparse: 3 GB that take no disk space
         }
@@ -132,9 +132,9 @@ public sealed class SizeLimitTests
     {
         if (!File.Exists("/dev/zero")) Assert.Inconclusive("No /dev/zero here.");
         using var temp = new TempDirectory();
-        string path = Path.Combine(temp.Path, CnnCheckpoint.FileName);
+        string path = Path.Combine(temp.Path, TrainingCheckpoint.FileName);
         File.CreateSymbolicLink(path, "/dev/zero");
-        var (allocated, thrown, elapsed) = Fuzzing.MeasureAllocation(() => CnnCheckpoint.Load(path));
+        var (allocated, thrown, elapsed) = Fuzzing.MeasureAllocation(() => TrainingCheckpoint.Load(path));
         Assert.IsTrue(thrown is InvalidDataException or IOException, thrown?.ToString());
         StringAssert.Contains(thrown!.Message, path);
         Assert.IsLessThan(1L << 20, allocated, $"allocated {allocated:N0} bytes");
@@ -149,10 +149,11 @@ public sealed class SizeLimitTests
             .Fit(new SyntheticDataView(rows: 50, features: 4, classes: 2, seed: 1));
         string path = TrainingCheckpoint.PathIn(temp.Path);
         byte[] bytes = File.ReadAllBytes(path);
-        // The first weight array's length: after magic (8), version, seed, first epoch, epochs done (4 each), finished (1),
-        // train rows (8), batch size, layer count (4 each), 3 layer sizes, activation, slope, alpha (4 each).
-        int offset = 8 + 4 + 4 + 4 + 4 + 1 + 8 + 4 + 4 + 3 * 4 + 4 + 4 + 4;
-        Assert.AreEqual(12, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)), "the layout assumed above");
+        // The network state's length: after magic (8), version, seed, first epoch, epochs done (4 each), finished (1),
+        // train rows (8), batch size (4) and the network's description (a string: one length byte when short, then UTF-8).
+        int descriptionAt = 8 + 4 + 4 + 4 + 4 + 1 + 8 + 4;
+        int offset = descriptionAt + 1 + bytes[descriptionAt];
+        Assert.AreEqual(4 * 3 + 3 + 3 * 2 + 2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)), "the layout assumed above");
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(offset), int.MaxValue);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
         File.WriteAllBytes(path, bytes);

@@ -241,7 +241,7 @@ public sealed class TrainingSafetyTests
             options.Epochs = 2;
             options.ResumeFromCheckpoint = true;
             var e = Assert.ThrowsExactly<InvalidDataException>(() => new CnnTrainer(new MLContext(1), options).Fit(OtherImages));
-            StringAssert.Contains(e.Message, CnnCheckpoint.PathIn(directory));
+            StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
             StringAssert.Contains(e.Message, "training data");
 
             options.RandomHorizontalFlip = true;
@@ -268,7 +268,7 @@ public sealed class TrainingSafetyTests
             new CnnTrainer(new MLContext(1), cnn).Fit(Images);
 
             // Version 1 recorded neither the data nor these options: it is named, not misread.
-            foreach (string path in new[] { TrainingCheckpoint.PathIn(directory), CnnCheckpoint.PathIn(directory) })
+            foreach (string path in new[] { TrainingCheckpoint.PathIn(directory), TrainingCheckpoint.PathIn(directory) })
             {
                 byte[] bytes = File.ReadAllBytes(path);
                 BitConverter.GetBytes(1).CopyTo(bytes, 8); // the version follows the 8 magic bytes
@@ -280,7 +280,7 @@ public sealed class TrainingSafetyTests
             StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
             StringAssert.Contains(e.Message, "earlier release");
             e = Assert.ThrowsExactly<InvalidDataException>(() => new CnnTrainer(new MLContext(1), cnn).Fit(Images));
-            StringAssert.Contains(e.Message, CnnCheckpoint.PathIn(directory));
+            StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
             StringAssert.Contains(e.Message, "earlier release");
         }
         finally

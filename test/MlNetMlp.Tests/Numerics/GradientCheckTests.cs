@@ -76,7 +76,7 @@ public sealed class GradientCheckTests
         foreach (int[] sizes in new[] { new[] { 13, 7 }, new[] { 13, 17, 9, 7 } })
         {
             MlpNetwork network = TestData.Network(sizes, activation, seed: 4);
-            MlpDataSet data = TestData.Noise(rows: 23, features: 13, classes: 7, seed: 5);
+            TrainingSet data = TestData.Noise(rows: 23, features: 13, classes: 7, seed: 5);
             foreach (int threads in new[] { 1, 2, 3 })
             {
                 foreach (float dropout in new[] { 0f, 0.3f })

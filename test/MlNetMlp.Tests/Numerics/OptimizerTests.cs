@@ -114,7 +114,7 @@ public sealed class OptimizerTests
         network.Biases[0].AsSpan().Fill(2f);
         var layout = new ParameterLayout(network);
         var options = new MlpTrainer.Options { Optimizer = MlpOptimizer.Sgd, L2Regularization = 0.5f };
-        var updater = new ParameterUpdater(network, layout, options);
+        var updater = new ParameterUpdater(layout.Tensors(network), options);
         updater.BeginStep();
         var zeroGradient = new float[layout.Total];
         for (int worker = 0; worker < 3; worker++) // any split of the work gives the same result

@@ -1,4 +1,6 @@
-namespace MlNetMlp.Numerics;
+using MlNetMlp.Persistence;
+
+namespace MlNetMlp.Training;
 
 /// <summary>
 /// What every trainer's checkpoint (format 2) records about the run beyond its network and optimizer state: the first

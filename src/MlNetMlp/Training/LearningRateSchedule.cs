@@ -1,4 +1,4 @@
-namespace MlNetMlp.Numerics;
+namespace MlNetMlp.Training;
 
 /// <summary>The learning rate of each epoch, as PyTorch's schedulers stepped once per epoch.</summary>
 internal static class LearningRateSchedule
@@ -7,12 +7,7 @@ internal static class LearningRateSchedule
     /// Rate for the 0-based <paramref name="epochIndex"/> of a run of <c>options.Epochs</c> epochs
     /// (a warm start restarts the schedule, as it restarts the optimizer state).
     /// </summary>
-    public static float At(MlpTrainer.Options options, int epochIndex) =>
-        At(options.LearningRateSchedule, options.LearningRate, options.LearningRateDecay, options.LearningRateStepEpochs,
-            options.MinLearningRate, options.Epochs, epochIndex);
-
-    /// <summary>The same for <see cref="CnnTrainer.Options"/>, which has the same schedule knobs.</summary>
-    public static float At(CnnTrainer.Options options, int epochIndex) =>
+    public static float At(NetworkTrainerOptions options, int epochIndex) =>
         At(options.LearningRateSchedule, options.LearningRate, options.LearningRateDecay, options.LearningRateStepEpochs,
             options.MinLearningRate, options.Epochs, epochIndex);
 

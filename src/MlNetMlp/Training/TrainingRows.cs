@@ -1,21 +1,21 @@
-namespace MlNetMlp.Numerics;
+namespace MlNetMlp.Training;
 
 /// <summary>
 /// Which rows of an in-memory training set train and which are measured each epoch, the same way for every
 /// trainer: a seeded hold-out of the training rows when no validation set is given, and fixed random
 /// monitoring subsets (null = every row of that data set, read in place).
 /// </summary>
-internal sealed record TrainingRows(int[] Train, MlpDataSet? ValidationData, int[]? TrainMonitor, int[]? ValidationMonitor)
+internal sealed record TrainingRows(int[] Train, TrainingSet? ValidationData, int[]? TrainMonitor, int[]? ValidationMonitor)
 {
     /// <summary>
     /// A non-empty <paramref name="validation"/> set takes precedence over <paramref name="validationFraction"/>;
     /// with a hold-out, <see cref="ValidationData"/> is <paramref name="train"/> itself, read at the held-out rows.
     /// </summary>
-    public static TrainingRows Plan(MlpDataSet train, MlpDataSet? validation, float validationFraction, int monitoringSubsetSize, int seed)
+    public static TrainingRows Plan(TrainingSet train, TrainingSet? validation, float validationFraction, int monitoringSubsetSize, int seed)
     {
         int[] trainRows;
         int[]? validationRows = null;
-        MlpDataSet? validationData = validation is { Rows: > 0 } ? validation : null;
+        TrainingSet? validationData = validation is { Rows: > 0 } ? validation : null;
         if (validationData is null && validationFraction > 0 && train.Rows >= 2)
         {
             int[] permutation = Enumerable.Range(0, train.Rows).ToArray();

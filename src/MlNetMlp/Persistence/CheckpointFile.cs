@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.IO.Hashing;
 
-namespace MlNetMlp.Numerics;
+namespace MlNetMlp.Persistence;
 
 /// <summary>
 /// The framing every training checkpoint shares (MLP and CNN), little-endian: magic, format version, payload,

@@ -1,4 +1,4 @@
-namespace MlNetMlp.Numerics;
+namespace MlNetMlp.Training;
 
 /// <summary>
 /// Decides, batch by batch, whether training diverged, the same way for every trainer: the loss is NaN or infinite,
@@ -7,7 +7,7 @@ namespace MlNetMlp.Numerics;
 /// guess's means the right class gets a probability below e^-100·ln(K) on average: no training that is converging
 /// passes there, while an exploding one (too large a learning rate) passes it within a few batches.
 /// </summary>
-internal sealed class DivergenceWatch(int classCount, double startingLoss = double.NaN)
+internal sealed class DivergenceWatch(double uninformedLoss, double startingLoss = double.NaN)
 {
     /// <summary>How many times the starting loss a finite loss may reach before it counts as divergence.</summary>
     public const double ExplodingFactor = 100;
@@ -20,7 +20,7 @@ internal sealed class DivergenceWatch(int classCount, double startingLoss = doub
     {
         if (!double.IsFinite(loss)) return new MlpTrainingDivergedException(epoch, batch, loss, learningRate);
         if (double.IsNaN(StartingLoss)) StartingLoss = loss;
-        double reference = Math.Max(StartingLoss, Math.Log(Math.Max(2, classCount)));
+        double reference = Math.Max(StartingLoss, uninformedLoss);
         return loss > ExplodingFactor * reference
             ? new MlpTrainingDivergedException(epoch, batch, loss, learningRate, StartingLoss, ExplodingFactor)
             : null;

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using MlNetMlp.Data;
 
-namespace MlNetMlp.Numerics;
+namespace MlNetMlp.Training;
 
 /// <summary>
 /// What a checkpoint remembers of the training data as the trainer saw it (after every upstream transform): the rows
@@ -16,11 +15,13 @@ internal readonly record struct DataFingerprint(long Rows, int Features, uint Ha
     /// <summary>Rows hashed: enough to see any change of transform, few enough to cost nothing next to an epoch.</summary>
     public const int HashedRows = 1000;
 
-    public static DataFingerprint Of(MlpDataSet data)
+    public static DataFingerprint Of(TrainingSet data)
     {
         int rows = Math.Min(data.Rows, HashedRows);
         var crc = new System.IO.Hashing.Crc32();
-        crc.Append(MemoryMarshal.AsBytes(data.Labels.AsSpan(0, rows)));
+        if (data.Targets is { } targets) crc.Append(MemoryMarshal.AsBytes(targets.AsSpan(0, rows)));
+        else crc.Append(MemoryMarshal.AsBytes(data.Labels.AsSpan(0, rows)));
+        if (data.Weights is { } weights) crc.Append(MemoryMarshal.AsBytes(weights.AsSpan(0, rows)));
         crc.Append(MemoryMarshal.AsBytes(data.Features.AsSpan(0, rows * data.FeatureCount)));
         return new DataFingerprint(data.Rows, data.FeatureCount, crc.GetCurrentHashAsUInt32());
     }

@@ -1,11 +1,13 @@
-namespace MlNetMlp.Numerics;
+using MlNetMlp.Numerics;
+
+namespace MlNetMlp.Training;
 
 /// <summary>
-/// Where <see cref="MlpTrainingLoop"/> takes each epoch's mini-batches from: rows held in memory
+/// Where <see cref="TrainingLoop"/> takes each epoch's mini-batches from: rows held in memory
 /// (<see cref="InMemoryBatches"/>) or rows streamed through a shuffle buffer. An epoch's order must be
 /// a function of (seed, epoch) only, so a run resumed from a checkpoint sees the same batches.
 /// </summary>
-internal interface IMlpBatchSource
+internal interface IBatchSource
 {
     /// <summary>Rows per full batch (the backpropagation buffers are sized for it).</summary>
     int BatchSize { get; }
@@ -20,20 +22,20 @@ internal interface IMlpBatchSource
     /// The next batch: rows <c>order[start .. start + count)</c> of <paramref name="data"/>. False at the end of the epoch.
     /// Must not allocate in the steady state.
     /// </summary>
-    bool TryNextBatch(out MlpDataSet data, out int[] order, out int start, out int count);
+    bool TryNextBatch(out TrainingSet data, out int[] order, out int start, out int count);
 }
 
 /// <summary>Batches over rows of a data set in memory, reshuffled every epoch from (seed, epoch).</summary>
-internal sealed class InMemoryBatches : IMlpBatchSource
+internal sealed class InMemoryBatches : IBatchSource
 {
-    private readonly MlpDataSet _data;
+    private readonly TrainingSet _data;
     private readonly int[] _rows;
     private readonly int[] _order;
     private readonly bool _shuffle;
     private readonly int _shuffleSeed;
     private int _next;
 
-    public InMemoryBatches(MlpDataSet data, int[] rows, int batchSize, bool shuffle, int seed)
+    public InMemoryBatches(TrainingSet data, int[] rows, int batchSize, bool shuffle, int seed)
     {
         _data = data;
         _rows = rows;
@@ -56,7 +58,7 @@ internal sealed class InMemoryBatches : IMlpBatchSource
         RandomStreams.Shuffle(_order, new Random(RandomStreams.EpochSeed(_shuffleSeed, epoch)));
     }
 
-    public bool TryNextBatch(out MlpDataSet data, out int[] order, out int start, out int count)
+    public bool TryNextBatch(out TrainingSet data, out int[] order, out int start, out int count)
     {
         data = _data;
         order = _order;
