@@ -15,6 +15,8 @@ internal sealed class RegressionHead(RegressionLoss loss, float huberDelta) : Ta
 
     public RegressionLoss Loss => loss;
 
+    public float HuberDelta => huberDelta;
+
     public override string Description => loss == RegressionLoss.Huber
         ? string.Create(CultureInfo.InvariantCulture, $"Regression(Huber, {huberDelta:R})")
         : "Regression(SquaredError)";
