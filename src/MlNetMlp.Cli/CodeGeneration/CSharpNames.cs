@@ -31,8 +31,8 @@ internal static class CSharpNames
 
     /// <summary>
     /// A PascalCase identifier made of the letters and digits of <paramref name="name"/> ("petal length (cm)" →
-    /// "PetalLengthCm"), "Col" before a leading digit, <paramref name="fallback"/> when nothing is left, an
-    /// underscore after a keyword; <paramref name="taken"/> (updated) keeps names unique with a number suffix.
+    /// "PetalLengthCm"), "Col" before a leading digit, <paramref name="fallback"/> when nothing is left (a keyword,
+    /// all lower case, is capitalized: "class" → "Class"); <paramref name="taken"/> (updated) keeps names unique with a number suffix.
     /// </summary>
     public static string Identifier(string name, ISet<string> taken, string fallback = "Column")
     {
@@ -45,7 +45,6 @@ internal static class CSharpNames
                 if (part.Length > 0) builder.Append(char.ToUpperInvariant(part[0])).Append(part.AsSpan(1));
             candidate = builder.Length == 0 ? fallback : builder.ToString();
             if (char.IsDigit(candidate[0])) candidate = "Col" + candidate;
-            if (Keywords.Contains(candidate)) candidate += "_";
         }
         string unique = candidate;
         for (int i = 2; !taken.Add(unique); i++) unique = candidate + i.ToString(CultureInfo.InvariantCulture);

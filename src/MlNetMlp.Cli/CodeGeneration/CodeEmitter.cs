@@ -11,6 +11,13 @@ namespace MlNetMlp.Cli.CodeGeneration;
 /// </summary>
 internal static class CodeEmitter
 {
+    /// <summary>
+    /// This repository's packages whose assemblies a pipeline step may come from, besides MlNetMlp (always referenced);
+    /// each ships as a package of the assembly's name and the tool's version. A package added to the repository that
+    /// holds transforms or trainers belongs here.
+    /// </summary>
+    private static readonly HashSet<string> OurPackages = ["MlNetMlp.Study", "MlNetMlp.Plots"];
+
     /// <summary>The project and namespace name when the directory's name gives no identifier.</summary>
     private const string DefaultProjectName = "MLModelConsumer";
 
@@ -52,12 +59,12 @@ internal static class CodeEmitter
         return ConsumptionProject.Files(schema, modelFileName, projectName, packages, PackageVersion(typeof(MlpTrainer).Assembly));
     }
 
-    /// <summary>The directory's name as a C# identifier ("fashion-code" → "FashionCode").</summary>
+    /// <summary>The directory's name as a capitalized ASCII C# identifier ("fashion-code" → "FashionCode", "code" → "Code").</summary>
     internal static string ProjectName(string directory)
     {
         string name = Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
         string identifier = CSharpNames.Identifier(name, new HashSet<string>(), DefaultProjectName);
-        return identifier.All(char.IsAscii) ? identifier : DefaultProjectName;
+        return identifier.All(char.IsAscii) ? char.ToUpperInvariant(identifier[0]) + identifier[1..] : DefaultProjectName;
     }
 
     /// <summary>
@@ -85,7 +92,7 @@ internal static class CodeEmitter
                     "Microsoft.ML.Core" or "Microsoft.ML.Data" or "Microsoft.ML.Transforms" or "Microsoft.ML.StandardTrainers" or "Microsoft.ML.KMeansClustering"
                         or "Microsoft.ML.PCA" or "Microsoft.ML.CpuMath" or "Microsoft.ML.DataView" => null, // all in the Microsoft.ML package
                     "MlNetMlp" => null,
-                    _ when name.StartsWith("MlNetMlp.", StringComparison.Ordinal) => new(name, null),
+                    _ when OurPackages.Contains(name) => new(name, null),
                     _ when name.StartsWith("Microsoft.ML.", StringComparison.Ordinal) => new(name, PackageVersion(assembly)),
                     _ when name is "System.Private.CoreLib" or "netstandard" || name.StartsWith("System.", StringComparison.Ordinal) => null,
                     _ => throw new NotSupportedException($"{what}: step {step} ({transformer.GetType().Name}) comes from the assembly {name}, which no package provides, so generated code could not load the model."),

@@ -94,7 +94,7 @@ internal static class ConsumptionProject
                         .OrderByDescending(pair => pair.Value);
                 }
 
-                /// <summary>The class names: the score column's slot names (the label's values), or 0, 1, … when it has none.</summary>
+                /// <summary>The class names: the score column's slot names (the label's values), or else the keys 1, 2, … that PredictedLabel gives.</summary>
                 private static string[] GetLabels(int count)
                 {
                     var column = PredictEngine.Value.OutputSchema[{{CSharpNames.Literal(scoreColumn)}}];
@@ -104,7 +104,7 @@ internal static class ConsumptionProject
                         column.Annotations.GetValue("SlotNames", ref names);
                         if (names.Length == count) return names.DenseValues().Select(name => name.ToString()).ToArray();
                     }
-                    return Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+                    return Enumerable.Range(1, count).Select(key => key.ToString(CultureInfo.InvariantCulture)).ToArray();
                 }
             """;
     }
