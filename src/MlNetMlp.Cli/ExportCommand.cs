@@ -16,21 +16,20 @@ internal static class ExportCommand
     {
         var modelPath = new Argument<string>("model") { Description = "Model zip written by 'mlnetmlp train'." };
         var onnx = new Option<string?>("--onnx") { Description = "ONNX file to write (default: the model path with the extension .onnx)." };
-        var code = new Option<string?>("--code") { Description = "Write a C# project that predicts with the model into this directory (ModelInput/ModelOutput, Predict; Model Builder's style); no ONNX file unless --onnx is given too." };
+        var codeOption = new Option<string?>("--code") { HelpName = "DIR", Description = "Write a C# project that predicts with the model into this directory (ModelInput/ModelOutput, Predict; Model Builder's style); no ONNX file unless --onnx is given too." };
         var json = SharedOptions.Json();
-        var command = new Command("export", "Export a saved model to ONNX (inputs and outputs named as ML.NET's own exports name them), or as C# code that predicts with it.") { modelPath, onnx, code, json };
+        var command = new Command("export", "Export a saved model to ONNX (inputs and outputs named as ML.NET's own exports name them), or as C# code that predicts with it.") { modelPath, onnx, codeOption, json };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(modelPath)!;
-            string? codeDirectory = parse.GetValue(code);
+            string? codeDirectory = parse.GetValue(codeOption);
             // Named before the check of --onnx, which makes its directory: the default one is the model's own.
             if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
             if (codeDirectory is not null)
             {
-                CodeEmitter.Check("--code", codeDirectory, "model", path);
                 if (parse.GetValue(onnx) is null)
                 {
-                    var files = CodeEmitter.Emit("--code", path, codeDirectory);
+                    var files = CodeEmitter.Emit("--code", codeDirectory, "model", path);
                     Terminal.Line($"wrote {codeDirectory}: {string.Join(", ", files)} (build and run it with: dotnet run --project {codeDirectory})");
                     if (parse.GetValue(json))
                         Terminal.JsonLine(new Dictionary<string, object?> { ["model"] = Path.GetFullPath(path), ["code"] = Path.GetFullPath(codeDirectory), ["files"] = files });
@@ -40,14 +39,18 @@ internal static class ExportCommand
             string onnxPath = parse.GetValue(onnx) ?? Path.ChangeExtension(path, ".onnx");
             OutputCheck.File("--onnx", onnxPath, "ONNX", "model.onnx");
             OutputCheck.Distinct(("model", path), ("--onnx", onnxPath));
+            if (codeDirectory is not null) CodeEmitter.Check("--code", codeDirectory, "model", path);
             if (codeDirectory is not null && RegularFile.Canonical(onnxPath).StartsWith(RegularFile.Canonical(codeDirectory) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 throw new ArgumentException($"--onnx {onnxPath} is inside --code {codeDirectory}, which holds only the generated project: write the ONNX file elsewhere.", "--onnx");
 
             var mlContext = new MLContext(seed: 1);
             var model = ModelFile.Load(mlContext, path, out var inputSchema);
+            // Both outputs are made before either is written, so one that fails leaves nothing behind.
+            var code = codeDirectory is null ? null : CodeEmitter.ProjectFiles(model, inputSchema, path, codeDirectory);
             var graph = OnnxExport.Convert(mlContext, model, inputSchema, $"Model file '{path}'");
             AtomicFile.Write(onnxPath, stream => stream.Write(graph.Bytes));
-            IReadOnlyList<string>? codeFiles = codeDirectory is null ? null : CodeEmitter.Emit("--code", path, codeDirectory);
+            if (code is not null) CodeDirectory.Write("--code", codeDirectory!, code);
+            IReadOnlyList<string>? codeFiles = code?.Keys.Order(StringComparer.Ordinal).ToList();
 
             Terminal.Line($"wrote {onnxPath} ({graph.Bytes.Length:N0} bytes): inputs {string.Join(", ", graph.Inputs)}; outputs {string.Join(", ", graph.Outputs)}");
             if (codeFiles is not null) Terminal.Line($"wrote {codeDirectory}: {string.Join(", ", codeFiles)} (build and run it with: dotnet run --project {codeDirectory})");

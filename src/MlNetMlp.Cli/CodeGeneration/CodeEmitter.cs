@@ -27,24 +27,40 @@ internal static class CodeEmitter
     /// </summary>
     public static void Check(string option, string directory, string modelOption, string modelPath)
     {
+        CheckModelOutside(option, directory, modelOption, modelPath);
+        CodeDirectory.Check(option, directory);
+    }
+
+    private static void CheckModelOutside(string option, string directory, string modelOption, string modelPath)
+    {
         OutputCheck.NotEmpty(option, directory, "code directory");
         string dir = RegularFile.Canonical(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         if (RegularFile.Canonical(modelPath).StartsWith(dir, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"{modelOption} {modelPath} is inside {option} {directory}, which gets its own copy of the model: keep the model outside it.", option);
-        CodeDirectory.Check(option, directory);
     }
 
-    /// <summary>Writes the project for the model file <paramref name="modelPath"/> into <paramref name="directory"/>; returns its file names.</summary>
-    public static IReadOnlyList<string> Emit(string option, string modelPath, string directory)
+    /// <summary>
+    /// Writes the project for the model file <paramref name="modelPath"/> into <paramref name="directory"/> and returns
+    /// its file names. The model is loaded and the code generated before the directory is touched.
+    /// </summary>
+    public static IReadOnlyList<string> Emit(string option, string directory, string modelOption, string modelPath)
     {
+        CheckModelOutside(option, directory, modelOption, modelPath);
         var mlContext = new MLContext(seed: 1);
         var model = ModelFile.Load(mlContext, modelPath, out var inputSchema);
+        var files = ProjectFiles(model, inputSchema, modelPath, directory);
+        CodeDirectory.Write(option, directory, files);
+        return [.. files.Keys.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The project's files (name → bytes) for a model loaded from <paramref name="modelPath"/>, the model's copy included.</summary>
+    public static IReadOnlyDictionary<string, byte[]> ProjectFiles(ITransformer model, DataViewSchema inputSchema, string modelPath, string directory)
+    {
         string modelFileName = Path.GetFileName(modelPath);
         var files = Generate(model, inputSchema, modelFileName, ProjectName(directory), $"Model file '{modelPath}'")
             .ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value), StringComparer.Ordinal);
         files[modelFileName] = File.ReadAllBytes(modelPath);
-        CodeDirectory.Write(option, directory, files);
-        return [.. files.Keys.Order(StringComparer.Ordinal)];
+        return files;
     }
 
     /// <summary>The generated files (name → text) for a loaded model; the model file itself is not among them.</summary>

@@ -14,7 +14,7 @@ internal static class EmitCodeOption
     /// <summary>Adds the option to <paramref name="train"/> (after its action is set); <paramref name="modelOutput"/> is its --out.</summary>
     public static void AddTo(Command train, Option<string> modelOutput)
     {
-        var emitCode = new Option<string?>(Name) { Description = "After saving the model, write a C# project in DIR that predicts with it (ModelInput/ModelOutput, Predict; Model Builder's style)." };
+        var emitCode = new Option<string?>(Name) { HelpName = "DIR", Description = "After saving the model, write a C# project in DIR that predicts with it (ModelInput/ModelOutput, Predict; Model Builder's style)." };
         var json = train.Options.FirstOrDefault(o => o.Name == "--json") as Option<bool>;
         train.Options.Add(emitCode);
         var run = train.Action as AsynchronousCommandLineAction
@@ -27,7 +27,7 @@ internal static class EmitCodeOption
             CodeEmitter.Check(Name, directory, modelOutput.Name, modelPath);
             int exitCode = await run.InvokeAsync(parse, cancellationToken);
             if (exitCode != 0) return exitCode;
-            var files = CodeEmitter.Emit(Name, modelPath, directory);
+            var files = CodeEmitter.Emit(Name, directory, modelOutput.Name, modelPath);
             // With --json the object stays the last line of stdout.
             var notice = json is not null && parse.GetValue(json) ? Console.Error : Console.Out;
             notice.WriteLine($"wrote {directory}: {string.Join(", ", files)} (build and run it with: dotnet run --project {directory})");

@@ -295,6 +295,14 @@ public sealed class EmitCodeTests
             AssertOneLineError(Run("export", model, "--code", code), "--code", "m.zip exists and was not written by mlnetmlp");
             File.Delete(Path.Combine(code, "m.zip"));
 
+            // With --onnx too: both, and the ONNX file may not go into the project.
+            var both = Path.Combine(dir, "both");
+            AssertOneLineError(Run("export", model, "--onnx", Path.Combine(both, "m.onnx"), "--code", both), "--onnx", "inside --code");
+            var withOnnx = Run("export", model, "--onnx", Path.Combine(dir, "m.onnx"), "--code", both, "--json");
+            Assert.AreEqual(0, withOnnx.exitCode, withOnnx.stderr);
+            Assert.IsTrue(File.Exists(Path.Combine(dir, "m.onnx")) && File.Exists(Path.Combine(both, "Program.cs")), withOnnx.stdout);
+            StringAssert.Contains(withOnnx.stdout.Trim().Split('\n')[^1], "\"code\":");
+
             // The user's edit of a generated file is never overwritten.
             File.AppendAllText(Path.Combine(code, "Program.cs"), "// my change\n");
             AssertOneLineError(Run("export", model, "--code", code), "--code", "Program.cs was changed since mlnetmlp wrote it");
