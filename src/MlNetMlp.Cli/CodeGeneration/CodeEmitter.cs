@@ -54,7 +54,7 @@ internal static class CodeEmitter
     }
 
     /// <summary>The project's files (name → bytes) for a model loaded from <paramref name="modelPath"/>, the model's copy included.</summary>
-    public static IReadOnlyDictionary<string, byte[]> ProjectFiles(ITransformer model, DataViewSchema inputSchema, string modelPath, string directory)
+    public static IReadOnlyDictionary<string, byte[]> ProjectFiles(ITransformer model, DataViewSchema? inputSchema, string modelPath, string directory)
     {
         string modelFileName = Path.GetFileName(modelPath);
         var files = Generate(model, inputSchema, modelFileName, ProjectName(directory), $"Model file '{modelPath}'")
@@ -65,7 +65,7 @@ internal static class CodeEmitter
 
     /// <summary>The generated files (name → text) for a loaded model; the model file itself is not among them.</summary>
     /// <param name="what">Names the model in errors.</param>
-    public static IReadOnlyDictionary<string, string> Generate(ITransformer model, DataViewSchema inputSchema, string modelFileName,
+    public static IReadOnlyDictionary<string, string> Generate(ITransformer model, DataViewSchema? inputSchema, string modelFileName,
         string projectName, string what)
     {
         var schema = ModelCodeSchema.From(model, inputSchema, what);

@@ -185,7 +185,7 @@ internal static class ConsumptionProject
             {references}
               </ItemGroup>
               <ItemGroup>
-                <None Include="{Xml(modelFileName)}" CopyToOutputDirectory="PreserveNewest" />
+                <None Include="{Xml(MsBuildEscape(modelFileName))}" CopyToOutputDirectory="PreserveNewest" />
               </ItemGroup>
             </Project>
 
@@ -209,4 +209,7 @@ internal static class ConsumptionProject
         """;
 
     private static string Xml(string text) => System.Security.SecurityElement.Escape(text);
+
+    /// <summary>A file name as an MSBuild item names it literally (no wildcard, list separator or property).</summary>
+    private static string MsBuildEscape(string text) => string.Concat(text.Select(c => c is '%' or ';' or '*' or '?' or '@' or '$' or '\'' ? $"%{(int)c:X2}" : c.ToString()));
 }

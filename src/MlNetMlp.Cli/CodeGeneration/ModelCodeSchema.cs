@@ -29,8 +29,11 @@ internal sealed record ModelCodeSchema(IReadOnlyList<CodeProperty> Inputs, IRead
     /// <param name="inputSchema">The input schema the model file stores.</param>
     /// <param name="what">Names the model in errors, e.g. "Model file 'm.zip'".</param>
     /// <exception cref="NotSupportedException">A column has a type a C# property cannot map, or the model appends no prediction column.</exception>
-    public static ModelCodeSchema From(ITransformer model, DataViewSchema inputSchema, string what)
+    /// <exception cref="InvalidDataException">The model file stores no input schema.</exception>
+    public static ModelCodeSchema From(ITransformer model, DataViewSchema? inputSchema, string what)
     {
+        if (inputSchema is null)
+            throw new InvalidDataException($"{what} stores no input schema (it was saved without one), so the columns a row needs are unknown: save it with mlContext.Model.Save(model, data.Schema, path).");
         var inputNames = new HashSet<string>(StringComparer.Ordinal) { InputClass };
         var inputs = inputSchema.Where(c => !c.IsHidden).Select(c => Property(c, inputNames, forInput: true, what)).ToList();
 

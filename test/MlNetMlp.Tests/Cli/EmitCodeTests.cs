@@ -224,6 +224,8 @@ public sealed class EmitCodeTests
         var concatenate = ml.Transforms.Concatenate("Features", "petal length (cm)", "2nd").Fit(data);
         var noPrediction = Assert.ThrowsExactly<NotSupportedException>(() => CodeEmitter.Generate(concatenate, data.Schema, "c.zip", "C", "Model file 'c.zip'"));
         StringAssert.Contains(noPrediction.Message, "Model file 'c.zip' appends no prediction column");
+        var noSchema = Assert.ThrowsExactly<InvalidDataException>(() => CodeEmitter.Generate(concatenate, null!, "c.zip", "C", "Model file 'c.zip'"));
+        StringAssert.Contains(noSchema.Message, "Model file 'c.zip' stores no input schema");
 
         var custom = ml.Transforms.CustomMapping((FlowerRow row, Shifted output) => output.Shifted2nd = row.Second + 1, contractName: null)
             .Append(ml.Transforms.Concatenate("Features", "petal length (cm)", "Shifted2nd"))
@@ -360,7 +362,8 @@ public sealed class EmitCodeTests
     /// <summary>
     /// The whole path a user takes: the CLI trains a small Fashion-MNIST model with --emit-code; the generated project
     /// restores offline (only the test feed with MlNetMlp packed from these sources, and the packages already in the
-    /// NuGet folder), builds, runs, and prints exactly what the library predicts for its example row (all-zero pixels).
+    /// NuGet folder), builds inside a folder with MSBuild settings of its own, runs, and prints exactly what the library
+    /// predicts for its example row (all-zero pixels).
     /// About a minute: filter it out with <c>--filter "TestCategory!=Slow"</c>.
     /// </summary>
     [TestMethod]
@@ -390,6 +393,11 @@ public sealed class EmitCodeTests
                   </packageSources>
                 </configuration>
                 """);
+            // As if written inside a repository with MSBuild settings of its own (central package versions, a target that
+            // fails): the generated project keeps them out.
+            File.WriteAllText(Path.Combine(work, "Directory.Build.props"), "<Project><PropertyGroup><ManagePackageVersionsCentrally>true</ManagePackageVersionsCentrally></PropertyGroup></Project>");
+            File.WriteAllText(Path.Combine(work, "Directory.Packages.props"), "<Project><PropertyGroup><ManagePackageVersionsCentrally>true</ManagePackageVersionsCentrally></PropertyGroup></Project>");
+            File.WriteAllText(Path.Combine(work, "Directory.Build.targets"), "<Project><Target Name=\"Outer\" BeforeTargets=\"Build\"><Error Text=\"the folder's targets were imported\" /></Target></Project>");
             TestPackageFeed.Run("dotnet", ["build", "-c", "Release", $"-p:{ConsumptionProject.MlNetMlpVersionProperty}={TestPackageFeed.Version}"], code, TimeSpan.FromMinutes(4));
             var built = total.Elapsed;
             var (_, printed) = TestPackageFeed.Run("dotnet", ["run", "-c", "Release", "--no-build"], code, TimeSpan.FromMinutes(2));
