@@ -39,12 +39,12 @@ public sealed class ModelIntegrityTests
         return (ml, ml.Data.LoadFromEnumerable(rows, definition));
     }
 
-    private static MlpPredictionTransformer TrainMlp(MLContext ml, IDataView data) =>
+    private static MulticlassNetworkTransformer<MlpModelParameters> TrainMlp(MLContext ml, IDataView data) =>
         new MlpTrainer(ml, new MlpTrainer.Options { HiddenLayers = [5], Epochs = 2, Seed = 11, NumberOfThreads = 1 }).Fit(data);
 
     private static readonly SyntheticDataView Images = new(rows: 64, features: 64, classes: 3, seed: 1, spread: 0.5f);
 
-    private static CnnPredictionTransformer TrainCnn(MLContext ml) => new CnnTrainer(ml, new CnnTrainer.Options
+    private static MulticlassNetworkTransformer<CnnModelParameters> TrainCnn(MLContext ml) => new CnnTrainer(ml, new CnnTrainer.Options
     {
         ImageColumnName = "Features", Layers = "conv4,bn,relu,pool,flatten", Epochs = 1, BatchSize = 16, PixelScale = 1,
         Seed = 1, NumberOfThreads = 1, MonitoringSubsetSize = 0,
@@ -215,7 +215,7 @@ public sealed class ModelIntegrityTests
         {
             var mlp = TrainMlp(ml, data);
             ModelFile.Save(ml, mlp, data.Schema, path);
-            var loaded = (MlpPredictionTransformer)ModelFile.Load(new MLContext(seed: 1), path, out _);
+            var loaded = (MulticlassNetworkTransformer<MlpModelParameters>)ModelFile.Load(new MLContext(seed: 1), path, out _);
             float[] features = [0.5f, 2.1f, 0.3f, 0.9f, 2.4f, 0.1f];
             CollectionAssert.AreEqual(mlp.Model.PredictProbabilities(features), loaded.Model.PredictProbabilities(features));
         }
