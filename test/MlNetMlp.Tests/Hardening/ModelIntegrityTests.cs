@@ -268,7 +268,7 @@ public sealed class ModelIntegrityTests
         return best;
     }
 
-    private static (string EntryName, byte[] Payload) MlpPayload(byte[] zip)
+    internal static (string EntryName, byte[] Payload) MlpPayload(byte[] zip)
     {
         using var archive = new ZipArchive(new MemoryStream(zip));
         var entry = archive.Entries.Where(e => e.FullName.EndsWith("Model.key", StringComparison.Ordinal)).MaxBy(e => e.Length)!;
@@ -278,7 +278,7 @@ public sealed class ModelIntegrityTests
         return (entry.FullName, buffer.ToArray());
     }
 
-    private static int IndexOfInts(byte[] bytes, params int[] values)
+    internal static int IndexOfInts(byte[] bytes, params int[] values)
     {
         var pattern = values.SelectMany(BitConverter.GetBytes).ToArray();
         int index = bytes.AsSpan().IndexOf(pattern);
@@ -287,7 +287,7 @@ public sealed class ModelIntegrityTests
     }
 
     // Writes fresh entries (so their CRC-32 values are right) with one entry's data replaced.
-    private static byte[] Rezip(byte[] original, string entryName, byte[] payload)
+    internal static byte[] Rezip(byte[] original, string entryName, byte[] payload)
     {
         using var output = new MemoryStream();
         using (var source = new ZipArchive(new MemoryStream(original)))
