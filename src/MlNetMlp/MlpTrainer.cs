@@ -13,7 +13,7 @@ namespace MlNetMlp;
 /// softmax cross-entropy, with L2, dropout, learning-rate schedules and early stopping. Takes a
 /// known-size float vector feature column and a key-typed label, like ML.NET's own multiclass trainers.
 /// </summary>
-public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransformer, MlpModelParameters>
+public sealed partial class MlpTrainer : ITrainerEstimator<MulticlassNetworkTransformer<MlpModelParameters>, MlpModelParameters>
 {
     private readonly IHost _host;
     private readonly Options _options;
@@ -47,19 +47,19 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
     public TrainerInfo Info { get; } = new(normalization: false, caching: false, supportValid: true, supportIncrementalTrain: true);
 
     /// <summary>Trains on <paramref name="trainData"/>.</summary>
-    public MlpPredictionTransformer Fit(IDataView trainData) => Fit(trainData, null, null, CancellationToken.None);
+    public MulticlassNetworkTransformer<MlpModelParameters> Fit(IDataView trainData) => Fit(trainData, null, null, CancellationToken.None);
 
     /// <summary>Trains on <paramref name="trainData"/>, monitoring (and early-stopping on) <paramref name="validationData"/>.</summary>
-    public MlpPredictionTransformer Fit(IDataView trainData, IDataView validationData) => Fit(trainData, validationData, null, CancellationToken.None);
+    public MulticlassNetworkTransformer<MlpModelParameters> Fit(IDataView trainData, IDataView validationData) => Fit(trainData, validationData, null, CancellationToken.None);
 
     /// <summary>Continues training <paramref name="initialModel"/> (warm start); optimizer state starts fresh.</summary>
-    public MlpPredictionTransformer Fit(IDataView trainData, MlpModelParameters initialModel) => Fit(trainData, null, initialModel, CancellationToken.None);
+    public MulticlassNetworkTransformer<MlpModelParameters> Fit(IDataView trainData, MlpModelParameters initialModel) => Fit(trainData, null, initialModel, CancellationToken.None);
 
     /// <summary>
     /// Trains with every option: optional validation data, optional warm start, and cancellation
     /// (checked at every mini-batch; throws <see cref="OperationCanceledException"/>).
     /// </summary>
-    public MlpPredictionTransformer Fit(IDataView trainData, IDataView? validationData, MlpModelParameters? initialModel, CancellationToken cancellationToken)
+    public MulticlassNetworkTransformer<MlpModelParameters> Fit(IDataView trainData, IDataView? validationData, MlpModelParameters? initialModel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trainData);
         var label = SchemaChecks.KeyLabel(trainData.Schema, _options.LabelColumnName, nameof(trainData));
@@ -119,7 +119,7 @@ public sealed partial class MlpTrainer : ITrainerEstimator<MlpPredictionTransfor
         var keyValues = LabelKeyValues.FromColumn(label);
         var model = new MlpModelParameters(result.Network, [.. previousHistory, .. result.History]);
         model.TrainingWarnings = TrainerWarnings.Report(_host, model.ScoringNetwork, train, keyValues);
-        return new MlpPredictionTransformer(model, _options.FeatureColumnName, keyValues);
+        return new MulticlassNetworkTransformer<MlpModelParameters>(model, _options.FeatureColumnName, keyValues);
     }
 
     /// <summary>A warm start continues the initial network as it is: options that would shape another network are refused.</summary>

@@ -10,7 +10,7 @@ namespace MlNetMlp;
 /// </summary>
 internal static class TrainerWarnings
 {
-    public static string[] Report<TWorkspace>(IHost host, IProbabilityModel<TWorkspace> model, MlpDataSet train, LabelKeyValues? keyValues)
+    public static string[] Report<TWorkspace>(IHost host, INetworkOutputs<TWorkspace> model, MlpDataSet train, LabelKeyValues? keyValues)
     {
         string? warning = OneClassPrediction.Warning(model, train, keyValues?.AsText().Select(v => v.ToString()).ToArray());
         if (warning is null) return [];

@@ -15,7 +15,7 @@ namespace MlNetMlp;
 /// (NHWC direct-convolution kernels, verified layer by layer against PyTorch). Takes the image column as a
 /// known-size Single vector (not flattened by the user) and a key-typed label, like ML.NET's own trainers.
 /// </summary>
-public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransformer, CnnModelParameters>
+public sealed partial class CnnTrainer : ITrainerEstimator<MulticlassNetworkTransformer<CnnModelParameters>, CnnModelParameters>
 {
     private readonly IHost _host;
     private readonly Options _options;
@@ -43,16 +43,16 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
     public TrainerInfo Info { get; } = new(normalization: false, caching: false, supportValid: true, supportIncrementalTrain: true);
 
     /// <summary>Trains on <paramref name="trainData"/>.</summary>
-    public CnnPredictionTransformer Fit(IDataView trainData) => Fit(trainData, null, null, CancellationToken.None);
+    public MulticlassNetworkTransformer<CnnModelParameters> Fit(IDataView trainData) => Fit(trainData, null, null, CancellationToken.None);
 
     /// <summary>Trains on <paramref name="trainData"/>, monitoring <paramref name="validationData"/> every epoch.</summary>
-    public CnnPredictionTransformer Fit(IDataView trainData, IDataView validationData) => Fit(trainData, validationData, null, CancellationToken.None);
+    public MulticlassNetworkTransformer<CnnModelParameters> Fit(IDataView trainData, IDataView validationData) => Fit(trainData, validationData, null, CancellationToken.None);
 
     /// <summary>Continues training <paramref name="initialModel"/> (warm start; optimizer state starts fresh).</summary>
-    public CnnPredictionTransformer Fit(IDataView trainData, CnnModelParameters initialModel) => Fit(trainData, null, initialModel, CancellationToken.None);
+    public MulticlassNetworkTransformer<CnnModelParameters> Fit(IDataView trainData, CnnModelParameters initialModel) => Fit(trainData, null, initialModel, CancellationToken.None);
 
     /// <summary>Trains on <paramref name="trainData"/>; cancellation is checked before every mini-batch (throws <see cref="OperationCanceledException"/>).</summary>
-    public CnnPredictionTransformer Fit(IDataView trainData, CancellationToken cancellationToken) => Fit(trainData, null, null, cancellationToken);
+    public MulticlassNetworkTransformer<CnnModelParameters> Fit(IDataView trainData, CancellationToken cancellationToken) => Fit(trainData, null, null, cancellationToken);
 
     /// <summary>
     /// Trains with every option: optional validation data, optional warm start, and cancellation
@@ -60,7 +60,7 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
     /// <see cref="MlpTrainingDivergedException"/> when a mini-batch loss is NaN or infinite, or explodes to more than 100
     /// times the run's first one (as <see cref="MlpTrainer.Options.OnDivergence"/> describes).
     /// </summary>
-    public CnnPredictionTransformer Fit(IDataView trainData, IDataView? validationData, CnnModelParameters? initialModel, CancellationToken cancellationToken)
+    public MulticlassNetworkTransformer<CnnModelParameters> Fit(IDataView trainData, IDataView? validationData, CnnModelParameters? initialModel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trainData);
         var label = SchemaChecks.KeyLabel(trainData.Schema, _options.LabelColumnName, nameof(trainData));
@@ -120,8 +120,8 @@ public sealed partial class CnnTrainer : ITrainerEstimator<CnnPredictionTransfor
         }
         var keyValues = LabelKeyValues.FromColumn(label);
         var model = new CnnModelParameters(network, [.. previousHistory, .. history]);
-        model.TrainingWarnings = TrainerWarnings.Report(_host, new CnnProbabilityModel(network), train, keyValues);
-        return new CnnPredictionTransformer(model, image.Name, keyValues);
+        model.TrainingWarnings = TrainerWarnings.Report(_host, new CnnScoringNetwork(network), train, keyValues);
+        return new MulticlassNetworkTransformer<CnnModelParameters>(model, image.Name, keyValues);
     }
 
     /// <summary>A warm start continues the initial network as it is: options that would shape another network are refused.</summary>

@@ -120,7 +120,7 @@ public sealed class CnnTrainerTests
             Assert.AreEqual(1.0, prediction.Score.Sum(), 1e-5);
             Assert.AreEqual(slotNames.GetValues()[Array.IndexOf(prediction.Score, prediction.Score.Max())].ToString(), prediction.PredictedLabel);
         }
-        var model1 = ((IEnumerable<ITransformer>)model).OfType<CnnPredictionTransformer>().Single().Model;
+        var model1 = ((IEnumerable<ITransformer>)model).OfType<MulticlassNetworkTransformer<CnnModelParameters>>().Single().Model;
         CollectionAssert.AreEqual(batchScores[0], model1.PredictProbabilities(rows[0].Image));
     }
 
@@ -149,7 +149,7 @@ public sealed class CnnTrainerTests
             CollectionAssert.AreEqual(before.GetColumn<uint>("PredictedLabel").ToArray(), after.GetColumn<uint>("PredictedLabel").ToArray());
 
             var original = model.LastTransformer;
-            var restored = ((IEnumerable<ITransformer>)loaded).OfType<CnnPredictionTransformer>().Single();
+            var restored = ((IEnumerable<ITransformer>)loaded).OfType<MulticlassNetworkTransformer<CnnModelParameters>>().Single();
             CollectionAssert.AreEqual(original.ClassNames!.ToArray(), restored.ClassNames!.ToArray());
             Assert.AreEqual(original.Model.LayersText, restored.Model.LayersText);
             // Everything but the wall time, which is not saved (it would make model files irreproducible).
