@@ -202,12 +202,12 @@ mlpOptions.Seed = 1;
 var mlp = Run("MLP 784-512-256-10", mlContext.Transforms.NormalizePixels("Image", mode: PixelNormalizationMode.Standardize)
         .Append(mlContext.Transforms.FlattenImage("Features", "Image"))
         .Append(new MlpTrainer(mlContext, mlpOptions)),
-    model => ((IEnumerable<ITransformer>)model).OfType<MlpPredictionTransformer>().Single().Model.History);
+    model => ((IEnumerable<ITransformer>)model).OfType<MulticlassNetworkTransformer<MlpModelParameters>>().Single().Model.History);
 '''),
     ("code", '''
 // The CNN reads the 28×28 Image column itself (pixels scaled by 1/255 inside the model).
 var cnn = Run("CNN", mlContext.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options { Epochs = 2, Seed = 1, MonitoringSubsetSize = 500 }),
-    model => ((CnnPredictionTransformer)model).Model.History);
+    model => ((MulticlassNetworkTransformer<CnnModelParameters>)model).Model.History);
 if (mlp.MicroAccuracy < 0.7 || cnn.MicroAccuracy < 0.6) throw new Exception("a model did not learn");
 '''),
     ("code", '''

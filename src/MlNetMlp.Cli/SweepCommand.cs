@@ -98,7 +98,7 @@ internal static class SweepCommand
             {
                 try
                 {
-                    Numerics.MlpNetworkKind.RequireTrainable(trial.ToOptions(seedValue, threadCount), FashionMnist.ImageHeight * FashionMnist.ImageWidth, FashionMnist.ClassNames.Count, "");
+                    Numerics.MlpDefinition.RequireTrainable(trial.ToOptions(seedValue, threadCount), FashionMnist.ImageHeight * FashionMnist.ImageWidth, FashionMnist.ClassNames.Count, "");
                 }
                 catch (ArgumentOutOfRangeException e)
                 {

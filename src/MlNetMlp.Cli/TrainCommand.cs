@@ -103,6 +103,7 @@ internal static class TrainCommand
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
         });
+        CodeGeneration.EmitCodeOption.AddTo(command, output);
         return command;
     }
 

@@ -157,7 +157,7 @@ public sealed class StudyContext
         };
         Progress?.RunStarted($"{title}: {options.Epochs} epochs on {Train.Count:N0} rows", options.Epochs);
         var stopwatch = Stopwatch.StartNew();
-        MlpPredictionTransformer mlp;
+        MulticlassNetworkTransformer<MlpModelParameters> mlp;
         try
         {
             mlp = trainer.Fit(transforms.Transform(TrainView), transforms.Transform(CurveView), null, CancellationToken);

@@ -43,7 +43,7 @@ public sealed partial class MlpTrainer
             require(float.IsFinite(EluAlpha) && EluAlpha > 0, nameof(EluAlpha), EluAlpha, "must be positive");
             require(float.IsFinite(Dropout) && Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "must be in [0, 1)");
             // The smallest data (one feature, two outputs) already needs the hidden layers; Fit checks again with the data's sizes.
-            MlpNetworkKind.RequireTrainable(this, 1, 2, "", dataSizesKnown: false);
+            MlpDefinition.RequireTrainable(this, 1, 2, "", dataSizesKnown: false);
         }
     }
 }

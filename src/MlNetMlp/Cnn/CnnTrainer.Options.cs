@@ -85,6 +85,6 @@ public sealed partial class CnnTrainer
 
         private protected override string FeatureColumnOption => nameof(ImageColumnName);
 
-        private protected override void ValidateNetwork(TrainerOptionRules.Require require) => Cnn.CnnNetworkKind.ValidateOptions(this, require);
+        private protected override void ValidateNetwork(TrainerOptionRules.Require require) => Cnn.CnnDefinition.ValidateOptions(this, require);
     }
 }

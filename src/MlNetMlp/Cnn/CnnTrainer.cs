@@ -10,28 +10,28 @@ namespace MlNetMlp;
 /// own engine (NHWC direct-convolution kernels, verified layer by layer against PyTorch). Takes the image column as a
 /// known-size Single vector (not flattened by the user) and a key-typed label, like ML.NET's own trainers.
 /// </summary>
-public sealed partial class CnnTrainer : NetworkTrainer<CnnPredictionTransformer, CnnModelParameters, CnnTrainer.Options>
+public sealed partial class CnnTrainer : MulticlassNetworkTrainer<CnnModelParameters, CnnTrainer.Options>
 {
     /// <summary>Creates the trainer; <paramref name="options"/> is validated here and copied.</summary>
-    public CnnTrainer(MLContext mlContext, Options options)
-        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), options)
-    {
-    }
+    public CnnTrainer(MLContext mlContext, Options options) : this(NetworkTrainerOptions.Environment(mlContext), options) { }
 
-    internal CnnTrainer(IHostEnvironment environment, Options options)
-        : base(environment, options, CnnNetworkKind.Instance, MulticlassTask.Instance, nameof(CnnTrainer))
-    {
-    }
+    internal CnnTrainer(IHostEnvironment environment, Options options) : base(environment, options, CnnDefinition.Instance, nameof(CnnTrainer)) { }
+}
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
-    public static void Validate(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-    }
+/// <summary>Trains a CNN for binary classification of images on a Boolean label (<see cref="BinaryNetworkTrainer{TModel, TOptions}"/>).</summary>
+public sealed class CnnBinaryTrainer : BinaryNetworkTrainer<CnnModelParameters, CnnTrainer.Options>
+{
+    /// <summary>Creates the trainer; <paramref name="options"/> is validated here and copied.</summary>
+    public CnnBinaryTrainer(MLContext mlContext, CnnTrainer.Options options) : this(NetworkTrainerOptions.Environment(mlContext), options) { }
 
-    private protected override CnnPredictionTransformer CreateTransformer(CnnModelParameters model, FitResult fit) =>
-        new(model, fit.FeatureColumnName, fit.LabelKeyValues);
+    internal CnnBinaryTrainer(IHostEnvironment environment, CnnTrainer.Options options) : base(environment, options, CnnDefinition.Instance, nameof(CnnBinaryTrainer)) { }
+}
 
-    private protected override void SetTrainingWarnings(CnnModelParameters model, IReadOnlyList<string> warnings) => model.TrainingWarnings = warnings;
+/// <summary>Trains a CNN for regression on images with a Single label (<see cref="RegressionNetworkTrainer{TModel, TOptions}"/>).</summary>
+public sealed class CnnRegressionTrainer : RegressionNetworkTrainer<CnnModelParameters, CnnTrainer.Options>
+{
+    /// <summary>Creates the trainer; <paramref name="options"/> is validated here and copied.</summary>
+    public CnnRegressionTrainer(MLContext mlContext, CnnTrainer.Options options) : this(NetworkTrainerOptions.Environment(mlContext), options) { }
+
+    internal CnnRegressionTrainer(IHostEnvironment environment, CnnTrainer.Options options) : base(environment, options, CnnDefinition.Instance, nameof(CnnRegressionTrainer)) { }
 }

@@ -16,15 +16,15 @@ namespace MlNetMlp;
 /// </summary>
 public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerEstimator<TTransformer, TModel>
     where TTransformer : class, ISingleFeaturePredictionTransformer<TModel>
-    where TModel : class
+    where TModel : NetworkModelParameters
     where TOptions : NetworkTrainerOptions
 {
     private readonly IHost _host;
     private readonly TOptions _options;
-    private readonly NetworkKind<TModel, TOptions> _network;
+    private readonly NetworkDefinition<TModel, TOptions> _network;
     private readonly TrainingTask _task;
 
-    private protected NetworkTrainer(IHostEnvironment environment, TOptions options, NetworkKind<TModel, TOptions> network, TrainingTask task, string name)
+    private protected NetworkTrainer(IHostEnvironment environment, TOptions options, NetworkDefinition<TModel, TOptions> network, TrainingTask task, string name)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
@@ -48,6 +48,13 @@ public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerE
     public TOptions TrainerOptions => (TOptions)_options.Clone();
 
     public TrainerInfo Info { get; } = new(normalization: false, caching: false, supportValid: true, supportIncrementalTrain: true);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public static void Validate(TOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+    }
 
     /// <summary>Trains on <paramref name="trainData"/>.</summary>
     public TTransformer Fit(IDataView trainData) => Fit(trainData, null, null, CancellationToken.None);
@@ -147,7 +154,7 @@ public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerE
             {
                 using var channel = _host.Start("Training");
                 channel.Warning(MessageSensitivity.None, "{0}", warning);
-                SetTrainingWarnings(model, [warning]);
+                model.TrainingWarnings = [warning];
             }
             return CreateTransformer(model, fit);
         }
@@ -162,8 +169,6 @@ public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerE
         float TargetMean, float TargetScale);
 
     private protected abstract TTransformer CreateTransformer(TModel model, FitResult fit);
-
-    private protected abstract void SetTrainingWarnings(TModel model, IReadOnlyList<string> warnings);
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {

@@ -160,6 +160,10 @@ public abstract class NetworkTrainerOptions
     /// </summary>
     public float HuberDelta = 1f;
 
+    /// <summary>The host environment of <paramref name="mlContext"/> (how the trainers' public constructors reach it).</summary>
+    internal static Microsoft.ML.Runtime.IHostEnvironment Environment(Microsoft.ML.MLContext mlContext) =>
+        mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+
     /// <summary>The options' type as errors name it ("MlpTrainer.Options").</summary>
     private protected abstract string OptionsName { get; }
 

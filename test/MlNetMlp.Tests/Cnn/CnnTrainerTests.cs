@@ -120,7 +120,7 @@ public sealed class CnnTrainerTests
             Assert.AreEqual(1.0, prediction.Score.Sum(), 1e-5);
             Assert.AreEqual(slotNames.GetValues()[Array.IndexOf(prediction.Score, prediction.Score.Max())].ToString(), prediction.PredictedLabel);
         }
-        var model1 = ((IEnumerable<ITransformer>)model).OfType<CnnPredictionTransformer>().Single().Model;
+        var model1 = ((IEnumerable<ITransformer>)model).OfType<MulticlassNetworkTransformer<CnnModelParameters>>().Single().Model;
         CollectionAssert.AreEqual(batchScores[0], model1.PredictProbabilities(rows[0].Image));
     }
 
@@ -149,7 +149,7 @@ public sealed class CnnTrainerTests
             CollectionAssert.AreEqual(before.GetColumn<uint>("PredictedLabel").ToArray(), after.GetColumn<uint>("PredictedLabel").ToArray());
 
             var original = model.LastTransformer;
-            var restored = ((IEnumerable<ITransformer>)loaded).OfType<CnnPredictionTransformer>().Single();
+            var restored = ((IEnumerable<ITransformer>)loaded).OfType<MulticlassNetworkTransformer<CnnModelParameters>>().Single();
             CollectionAssert.AreEqual(original.ClassNames!.ToArray(), restored.ClassNames!.ToArray());
             Assert.AreEqual(original.Model.LayersText, restored.Model.LayersText);
             // Everything but the wall time, which is not saved (it would make model files irreproducible).
@@ -225,19 +225,19 @@ public sealed class CnnTrainerTests
     {
         var ml = new MLContext(seed: 1);
         var column = (DataViewSchema.Column)ml.Data.LoadFromEnumerable(Shapes.Make(1, 1)).Schema["Image"];
-        Assert.AreEqual(new TensorShape(1, 12, 12), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(column, new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 12, 12), MlNetMlp.Cnn.CnnDefinition.ImageShape(column, new CnnTrainer.Options(), "data"));
 
         var flat = new DataViewSchema.Builder();
         flat.AddColumn("Image", new VectorDataViewType(NumberDataViewType.Single, 784));
         flat.AddColumn("Rect", new VectorDataViewType(NumberDataViewType.Single, 600));
         flat.AddColumn("Rgb", new VectorDataViewType(NumberDataViewType.Single, 3, 8, 10));
         var schema = flat.ToSchema();
-        Assert.AreEqual(new TensorShape(1, 28, 28), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Image"], new CnnTrainer.Options(), "data"));
-        Assert.AreEqual(new TensorShape(3, 8, 10), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rgb"], new CnnTrainer.Options(), "data"));
-        Assert.AreEqual(new TensorShape(1, 20, 30), MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 20 }, "data"));
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rect"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 28, 28), MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Image"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(3, 8, 10), MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rgb"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 20, 30), MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 20 }, "data"));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rect"], new CnnTrainer.Options(), "data"));
         Assert.AreEqual(nameof(CnnTrainer.Options.ImageHeight), e.ParamName);
-        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnNetworkKind.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 7, ImageWidth = 7 }, "data"));
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 7, ImageWidth = 7 }, "data"));
         Assert.AreEqual(nameof(CnnTrainer.Options.ImageHeight), e.ParamName);
     }
 

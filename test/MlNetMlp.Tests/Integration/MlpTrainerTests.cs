@@ -55,7 +55,7 @@ public sealed class MlpTrainerTests
         NumberOfThreads = 1,
     };
 
-    private static EstimatorChain<MlpPredictionTransformer> Pipeline(MLContext ml, MlpTrainer trainer) =>
+    private static EstimatorChain<MulticlassNetworkTransformer<MlpModelParameters>> Pipeline(MLContext ml, MlpTrainer trainer) =>
         ml.Transforms.Conversion.MapValueToKey("Label").Append(trainer);
 
     [TestMethod]
@@ -162,7 +162,7 @@ public sealed class MlpTrainerTests
         {
             ml.Model.Save(model, train.Schema, path);
             var loaded = (TransformerChain<ITransformer>)new MLContext().Model.Load(path, out _);
-            var mlp = (MlpPredictionTransformer)loaded.LastTransformer;
+            var mlp = (MulticlassNetworkTransformer<MlpModelParameters>)loaded.LastTransformer;
             Assert.AreEqual(model.LastTransformer.Model.History.Count, mlp.Model.History.Count);
             CollectionAssert.AreEqual(new[] { 16 }, mlp.Model.HiddenLayers.ToArray());
             var actual = loaded.Transform(test).GetColumn<float[]>("Score").ToArray();

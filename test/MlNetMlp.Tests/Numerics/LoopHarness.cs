@@ -24,7 +24,7 @@ internal static class LoopHarness
         var batches = new InMemoryBatches(train, rows.Train, options.BatchSize, options.Shuffle, seed);
         using var engine = new MlpEngine(network, TrainingMemory.Threads(options.NumberOfThreads), batches.BatchSize, head, options, options.Dropout);
         var run = new TrainingLoop.Run(batches, train, rows.TrainMonitor, rows.ValidationData, rows.ValidationMonitor, options, head, seed, firstEpoch,
-            TrainingCheckpoint.SettingsOf(options, head, MlpNetworkKind.Instance.Settings(options)), checkpointing);
+            TrainingCheckpoint.SettingsOf(options, head, MlpDefinition.Instance.Settings(options)), checkpointing);
         var result = TrainingLoop.Train(network, engine, run, onEpoch, onDiverged, cancellationToken);
         return new Result(network, result.History, result.BestEpoch, result.StoppedEarly);
     }

@@ -4,10 +4,10 @@ using MlNetMlp.Mapping;
 
 namespace MlNetMlp.Cnn;
 
-/// <summary>The CNN as the trainers' Fit sees it (<see cref="NetworkKind{TModel, TOptions}"/>).</summary>
-internal sealed class CnnNetworkKind : NetworkKind<CnnModelParameters, CnnTrainer.Options>
+/// <summary>The CNN as the trainers' Fit sees it (<see cref="NetworkDefinition{TModel, TOptions}"/>).</summary>
+internal sealed class CnnDefinition : NetworkDefinition<CnnModelParameters, CnnTrainer.Options>
 {
-    public static readonly CnnNetworkKind Instance = new();
+    public static readonly CnnDefinition Instance = new();
 
     public override string Name => nameof(CnnTrainer);
 
@@ -57,7 +57,7 @@ internal sealed class CnnNetworkKind : NetworkKind<CnnModelParameters, CnnTraine
     public override CnnModelParameters CreateModel(ITrainableNetwork network, IReadOnlyList<MlpEpochRecord> history) => new((CnnNetwork)network, history);
 
     public override string? OneClassWarning(CnnModelParameters model, TrainingSet train, IReadOnlyList<string>? classNames) =>
-        OneClassPrediction.Warning(new CnnProbabilityModel(model.Network), train, classNames);
+        OneClassPrediction.Warning(model.ScoringNetwork, train, classNames);
 
     /// <summary>The CNN's own option rules (<see cref="NetworkTrainerOptions.Validate"/> runs the shared ones).</summary>
     internal static void ValidateOptions(CnnTrainer.Options options, TrainerOptionRules.Require require)

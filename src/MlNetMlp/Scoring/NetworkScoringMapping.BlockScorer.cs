@@ -2,13 +2,13 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMlp.Numerics;
 
-namespace MlNetMlp.Mapping;
+namespace MlNetMlp.Scoring;
 
 // The block scorer: rows read ahead and scored in blocks by lanes that share them out (see BlockScorer).
-internal sealed partial class ProbabilityScoringMapping<TWorkspace>
+internal sealed partial class NetworkScoringMapping<TWorkspace>
 {
     /// <summary>
-    /// Scores blocks of <see cref="IProbabilityModel{TWorkspace}.BlockRowsPerCore"/> rows read ahead. Blocks are
+    /// Scores blocks of <see cref="INetworkOutputs{TWorkspace}.BlockRowsPerCore"/> rows read ahead. Blocks are
     /// shared out as they come, not dealt in turn: every lane (one per core, each with its own lookahead cursor, which
     /// skips the rows of blocks it does not take) claims the next unclaimed block. The reader's own lane works on the
     /// reader's thread: it scores the block the reader needs when nobody has claimed it, and scores the next unclaimed
@@ -21,7 +21,7 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
     private sealed class BlockScorer : IDisposable
     {
         private readonly object _gate = new();
-        private readonly IProbabilityModel<TWorkspace> _model;
+        private readonly int _valuesPerRow;
         private readonly int _blockRows;
         private readonly DataViewRowCursor _input;
         private readonly ValueGetter<DataViewRowId> _inputId;
@@ -37,23 +37,23 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
         private Block? _current;
         private bool _aligned = true;
 
-        public BlockScorer(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor input, Func<DataViewRowCursor> openLookahead)
+        public BlockScorer(INetworkOutputs<TWorkspace> network, ScoringTask task, DataViewSchema.Column featureColumn, DataViewRowCursor input, Func<DataViewRowCursor> openLookahead)
         {
-            _model = model;
-            // Fewer rows for models with huge rows, so the features and probabilities of a block stay one modest array each.
-            _blockRows = ScoringBlock.Rows(model.BlockRowsPerCore, Math.Max(model.InputSize, model.ClassCount));
+            _valuesPerRow = task.ValuesPerRow;
+            // Fewer rows for models with huge rows, so the features and scores of a block stay one modest array each.
+            _blockRows = ScoringBlock.Rows(network.BlockRowsPerCore, Math.Max(network.InputSize, task.BufferWidth));
             _input = input;
             _inputId = input.GetIdGetter();
-            _fallback = new RowScorer(model, input.GetGetter<VBuffer<float>>(featureColumn));
+            _fallback = new RowScorer(network, task, input.GetGetter<VBuffer<float>>(featureColumn));
             int lanes = Math.Clamp(Environment.ProcessorCount, 1, 16);
             _ring = new Block[4 * lanes];
-            for (int i = 0; i < _ring.Length; i++) _ring[i] = new Block(_blockRows, model.ClassCount);
+            for (int i = 0; i < _ring.Length; i++) _ring[i] = new Block(_blockRows, task.BufferWidth);
             _helpers = new Lane[lanes - 1];
             try
             {
-                _own = new Lane(model, featureColumn, openLookahead(), _blockRows);
+                _own = new Lane(network, task, featureColumn, openLookahead(), _blockRows);
                 for (int k = 0; k < _helpers.Length; k++)
-                    _helpers[k] = new Lane(model, featureColumn, openLookahead(), _blockRows);
+                    _helpers[k] = new Lane(network, task, featureColumn, openLookahead(), _blockRows);
             }
             catch
             {
@@ -75,7 +75,7 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
                     DataViewRowId id = default;
                     _inputId(ref id);
                     if (id.Equals(_current.Ids[row]))
-                        return _current.Probabilities.AsMemory(row * _model.ClassCount, _model.ClassCount);
+                        return _current.Values.AsMemory(row * _valuesPerRow, _valuesPerRow);
                 }
                 _aligned = false;
                 _current = null;

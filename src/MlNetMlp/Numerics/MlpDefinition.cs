@@ -4,10 +4,10 @@ using MlNetMlp.Mapping;
 
 namespace MlNetMlp.Numerics;
 
-/// <summary>The MLP as the trainers' Fit sees it (<see cref="NetworkKind{TModel, TOptions}"/>).</summary>
-internal sealed class MlpNetworkKind : NetworkKind<MlpModelParameters, MlpTrainer.Options>
+/// <summary>The MLP as the trainers' Fit sees it (<see cref="NetworkDefinition{TModel, TOptions}"/>).</summary>
+internal sealed class MlpDefinition : NetworkDefinition<MlpModelParameters, MlpTrainer.Options>
 {
-    public static readonly MlpNetworkKind Instance = new();
+    public static readonly MlpDefinition Instance = new();
 
     public override string Name => nameof(MlpTrainer);
 

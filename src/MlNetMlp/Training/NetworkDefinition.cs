@@ -8,7 +8,7 @@ namespace MlNetMlp.Training;
 /// the options that shape it (for checkpoints), and how it becomes the public model. The MLP and the CNN are the two
 /// kinds; each serves the multiclass, binary and regression trainers alike.
 /// </summary>
-internal abstract class NetworkKind<TModel, TOptions> where TOptions : NetworkTrainerOptions
+internal abstract class NetworkDefinition<TModel, TOptions> where TModel : NetworkModelParameters where TOptions : NetworkTrainerOptions
 {
     /// <summary>The trainer family's name in messages and logs ("MlpTrainer").</summary>
     public abstract string Name { get; }

@@ -4,12 +4,12 @@ using MlNetMlp.Onnx;
 
 namespace MlNetMlp.Cnn;
 
-/// <summary>A trained CNN as the scoring mapping sees it: raw image rows in, class probabilities out.</summary>
-internal sealed class CnnProbabilityModel(CnnNetwork network) : IProbabilityModel<CnnWorkspace>, IOnnxLogitsModel
+/// <summary>A trained CNN as scoring sees it: raw image rows in, the output layer out (inference mode).</summary>
+internal sealed class CnnScoringNetwork(CnnNetwork network) : INetworkOutputs<CnnWorkspace>, IOnnxOutputsModel
 {
     public int InputSize => network.InputShape.Size;
 
-    public int ClassCount => network.ClassCount;
+    public int OutputCount => network.ClassCount;
 
     /// <summary>64 images are milliseconds of convolutions, and the inference workspace grows with the rows.</summary>
     public int BlockRowsPerCore => 64;
@@ -29,8 +29,8 @@ internal sealed class CnnProbabilityModel(CnnNetwork network) : IProbabilityMode
         return new(network, ScoringBlock.Rows(maxRows, largest), training: false);
     }
 
-    public void PredictProbabilities(ReadOnlySpan<float> features, int rows, Span<float> probabilities, CnnWorkspace workspace) =>
-        network.PredictProbabilities(features, rows, probabilities, workspace);
+    public void ComputeOutputs(ReadOnlySpan<float> features, int rows, Span<float> outputs, CnnWorkspace workspace) =>
+        network.ComputeLogits(features, rows, outputs, workspace);
 
-    string IOnnxLogitsModel.SaveLogitsAsOnnx(OnnxContext ctx, string featuresVariable) => CnnOnnxGraph.SaveLogits(ctx, featuresVariable, network);
+    string IOnnxOutputsModel.SaveOutputsAsOnnx(OnnxContext ctx, string featuresVariable) => CnnOnnxGraph.SaveLogits(ctx, featuresVariable, network);
 }

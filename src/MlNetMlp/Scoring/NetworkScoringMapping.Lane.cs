@@ -2,13 +2,13 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMlp.Numerics;
 
-namespace MlNetMlp.Mapping;
+namespace MlNetMlp.Scoring;
 
 // What the block scorer's lanes work on: a block of rows, and a lane that reads and scores the blocks it claims.
-internal sealed partial class ProbabilityScoringMapping<TWorkspace>
+internal sealed partial class NetworkScoringMapping<TWorkspace>
 {
     /// <summary>One block's scores and row ids, or why it has none (its lane's rows ran out, or reading them threw).</summary>
-    private sealed class Block(int rows, int classes)
+    private sealed class Block(int rows, int bufferWidth)
     {
         public long Index = -1;
         public int Count;
@@ -16,14 +16,15 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
         public bool Ready;
         public bool Missing;
         public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Error;
-        public readonly float[] Probabilities = new float[rows * classes];
+        public readonly float[] Values = new float[rows * bufferWidth];
         public readonly DataViewRowId[] Ids = new DataViewRowId[rows];
     }
 
     /// <summary>One lookahead cursor with its feature block and workspace: reads and scores the blocks its lane claims, in increasing order.</summary>
     private sealed class Lane
     {
-        private readonly IProbabilityModel<TWorkspace> _model;
+        private readonly INetworkOutputs<TWorkspace> _network;
+        private readonly ScoringTask _task;
         private readonly ValueGetter<VBuffer<float>> _features;
         private readonly ValueGetter<DataViewRowId> _id;
         private readonly TWorkspace _workspace;
@@ -31,15 +32,16 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
         private readonly int _blockRows;
         private VBuffer<float> _buffer;
 
-        public Lane(IProbabilityModel<TWorkspace> model, DataViewSchema.Column featureColumn, DataViewRowCursor cursor, int blockRows)
+        public Lane(INetworkOutputs<TWorkspace> network, ScoringTask task, DataViewSchema.Column featureColumn, DataViewRowCursor cursor, int blockRows)
         {
-            _model = model;
+            _network = network;
+            _task = task;
             Cursor = cursor;
             _blockRows = blockRows;
             _features = cursor.GetGetter<VBuffer<float>>(cursor.Schema[featureColumn.Index]);
             _id = cursor.GetIdGetter();
-            _workspace = model.CreateWorkspace(blockRows);
-            _block = new float[blockRows * model.InputSize];
+            _workspace = network.CreateWorkspace(blockRows);
+            _block = new float[blockRows * network.InputSize];
         }
 
         public DataViewRowCursor Cursor { get; }
@@ -80,7 +82,7 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
                 if (!Cursor.MoveNext()) { Ended = true; return false; }
             if (Cursor.Position != first - 1) return false;
 
-            int count = 0, width = _model.InputSize;
+            int count = 0, width = _network.InputSize;
             while (count < _blockRows && Cursor.MoveNext())
             {
                 _features(ref _buffer);
@@ -90,8 +92,9 @@ internal sealed partial class ProbabilityScoringMapping<TWorkspace>
             }
             if (count < _blockRows) Ended = true;
             if (count == 0) return false;
-            _model.PredictProbabilities(_block.AsSpan(0, count * width), count,
-                target.Probabilities.AsSpan(0, count * _model.ClassCount), _workspace);
+            Span<float> values = target.Values.AsSpan(0, count * _task.BufferWidth);
+            _network.ComputeOutputs(_block.AsSpan(0, count * width), count, values, _workspace);
+            _task.FromOutputs(values, count);
             target.Count = count;
             return true;
         }
