@@ -32,8 +32,10 @@ internal static class PredictCommand
         {
             var mlContext = new MLContext(seed: 1);
             string path = parse.GetValue(modelPath)!;
-            var model = ModelFile.Load(mlContext, path, out _);
+            var model = ModelFile.Load(mlContext, path, out var inputSchema);
             string source = parse.GetValue(input)!;
+            if (ImageModel.ReadsImagePaths(inputSchema))
+                return PredictImagePath.Run(mlContext, model, inputSchema, path, source, parse.GetValue(invert), parse.GetValue(json));
             var (pixels, truth) = ReadInput(source, parse.GetValue(invert), parse.GetValue(data));
 
             var engine = mlContext.Model.CreatePredictionEngine<ImageInput, ImagePrediction>(model);

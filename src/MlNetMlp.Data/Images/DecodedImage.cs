@@ -186,6 +186,29 @@ public sealed class DecodedImage
     }
 
     /// <summary>
+    /// The image resized (stretched) to <paramref name="width"/>×<paramref name="height"/> as channel planes, values
+    /// 0..255 as ML.NET ImageAnalytics' <c>ExtractPixels</c> lays them out ([channels, height, width]): with
+    /// <paramref name="color"/> the red, green and blue planes, otherwise one plane of Rec. 601 luminance. Transparent
+    /// pixels are black (colours premultiplied by alpha).
+    /// </summary>
+    public float[] ToPlanes(int width, int height, bool color)
+    {
+        if (!color) return ToLightOnBlack(width, height, invert: false);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        byte[] resized = width == Width && height == Height ? _premultipliedRgba : Resize(width, height);
+        int plane = width * height;
+        var result = new float[3 * plane];
+        for (int i = 0; i < plane; i++)
+        {
+            result[i] = resized[4 * i];
+            result[plane + i] = resized[4 * i + 1];
+            result[2 * plane + i] = resized[4 * i + 2];
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Whether the image looks like a dark object on a light background, i.e. needs inverting to resemble
     /// Fashion-MNIST. Judged from the opaque pixels of the one-pixel border (a light border means a light background);
     /// when most of the border is transparent, from the mean of the opaque pixels (a dark object).
