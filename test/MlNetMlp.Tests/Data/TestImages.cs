@@ -8,8 +8,8 @@ namespace MlNetMlp.Tests.Data;
 /// </summary>
 internal static class TestImages
 {
-    /// <summary>Row-major gray bytes as an opaque image file in <paramref name="format"/> (JPEG at quality 95).</summary>
-    public static byte[] EncodeGray8(ReadOnlySpan<byte> pixels, int width, int height, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
+    /// <summary>Row-major gray bytes as an opaque image file in <paramref name="format"/> (JPEG at quality 95, WebP lossless).</summary>
+    public static byte[] EncodeGray8(ReadOnlySpan<byte> pixels, int width, int height, SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 95)
     {
         var rgba = new byte[pixels.Length * 4];
         for (int i = 0; i < pixels.Length; i++)
@@ -17,7 +17,7 @@ internal static class TestImages
             rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = pixels[i];
             rgba[4 * i + 3] = 255;
         }
-        return EncodeRgba(rgba, width, height, format);
+        return EncodeRgba(rgba, width, height, format, format == SKEncodedImageFormat.Webp ? 100 : quality);
     }
 
     /// <summary>Row-major unpremultiplied RGBA bytes as an image file in <paramref name="format"/>.</summary>
