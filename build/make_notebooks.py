@@ -22,15 +22,19 @@ def notebook(name, cells):
     (ROOT / "notebooks" / name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 PACKAGE = '''
-// The locally built package: `dotnet pack src/MlNetMlp -c Release -o artifacts/packages` (nuget.config lists that folder).
-#r "nuget: MlNetMlp, 0.1.0"
-'''
-
-# The study and its figures are packages of their own: src/MlNetMlp.Study and src/MlNetMlp.Plots, packed the same way.
-STUDY_PACKAGES = '''
-// The locally built packages: `dotnet pack src/MlNetMlp`, `src/MlNetMlp.Study` and `src/MlNetMlp.Plots` with
+// The locally built packages: `dotnet pack src/MlNetMlp` and `src/MlNetMlp.Data` (Fashion-MNIST, image folders) with
 // `-c Release -o artifacts/packages` (nuget.config lists that folder).
 #r "nuget: MlNetMlp, 0.1.0"
+#r "nuget: MlNetMlp.Data, 0.1.0"
+'''
+
+# The data, the study and its figures are packages of their own: src/MlNetMlp.Data, src/MlNetMlp.Study and
+# src/MlNetMlp.Plots, packed the same way.
+STUDY_PACKAGES = '''
+// The locally built packages: `dotnet pack src/MlNetMlp`, `src/MlNetMlp.Data`, `src/MlNetMlp.Study` and `src/MlNetMlp.Plots`
+// with `-c Release -o artifacts/packages` (nuget.config lists that folder).
+#r "nuget: MlNetMlp, 0.1.0"
+#r "nuget: MlNetMlp.Data, 0.1.0"
 #r "nuget: MlNetMlp.Study, 0.1.0"
 #r "nuget: MlNetMlp.Plots, 0.1.0"
 '''

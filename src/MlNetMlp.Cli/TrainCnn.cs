@@ -29,8 +29,11 @@ internal static class TrainCnn
         Option<bool> Resume,
         Option<int> ShuffleBuffer);
 
-    public static int Run(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly, string? dataDirectory, int? trainRows,
-        string outputPath, bool json, CancellationToken cancellationToken)
+    /// <summary>
+    /// The CNN's options from the <c>train</c> command line (refusing MLP-only options), without the image size, which
+    /// the caller sets from its data before <see cref="CnnTrainer.Validate"/>.
+    /// </summary>
+    public static CnnTrainer.Options Options(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly)
     {
         foreach (var option in mlpOnly)
             if (parse.GetResult(option) is { Implicit: false })
@@ -56,6 +59,13 @@ internal static class TrainCnn
         options.ShuffleBufferSize = parse.GetValue(a.ShuffleBuffer);
         CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
         OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
+        return options;
+    }
+
+    public static int Run(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly, string? dataDirectory, int? trainRows,
+        string outputPath, bool json, CancellationToken cancellationToken)
+    {
+        var options = Options(parse, a, mlpOnly);
         // Fashion-MNIST's image size, so that validation sizes the network (and refuses one too big) before loading the data.
         options.ImageHeight ??= FashionMnist.ImageHeight;
         options.ImageWidth ??= FashionMnist.ImageWidth;

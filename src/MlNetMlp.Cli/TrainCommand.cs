@@ -47,21 +47,27 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same options and --threads)." };
         var onDivergence = new Option<string>("--on-divergence") { Description = "When the loss becomes NaN/∞ or explodes (over 100× its start): stop (exit 2) or keep-best (save the best finished epoch).", DefaultValueFactory = _ => "stop" };
         onDivergence.AcceptOnlyFromAmong("stop", "keep-best");
+        var images = TrainImages.CreateOptions();
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Stream the training rows every epoch through a shuffle buffer of N rows instead of holding them in memory (0 = in memory).", DefaultValueFactory = _ => Defaults.ShuffleBufferSize };
 
-        var command = new Command("train", "Train an MLP on Fashion-MNIST, report ML.NET test metrics, save the model.")
+        var command = new Command("train", "Train an MLP (or --model cnn) on Fashion-MNIST or your own images (--images DIR), report ML.NET test metrics, save the model.")
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
             validation, earlyStopping, patience, normalization, seed, threads, trainRows, checkpointDirectory, checkpointEvery, resume,
             onDivergence, shuffleBuffer, model, layers, randomFlip, randomShift, json,
         };
+        foreach (var option in images.All) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
+            bool ownImages = TrainImages.Requested(parse, images, data, trainRows);
             if (parse.GetValue(model) == ModelKind.Cnn)
             {
                 Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization, onDivergence];
                 var cnnArguments = new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads, randomFlip, randomShift,
                     checkpointDirectory, checkpointEvery, resume, shuffleBuffer);
+                if (ownImages)
+                    return Task.FromResult(TrainImages.RunCnn(parse, images, TrainCnn.Options(parse, cnnArguments, mlpOnly), parse.GetValue(output)!,
+                        parse.GetValue(json), cancellationToken));
                 return Task.FromResult(TrainCnn.Run(parse, cnnArguments, mlpOnly, parse.GetValue(data), parse.GetValue(trainRows), parse.GetValue(output)!,
                     parse.GetValue(json), cancellationToken));
             }
@@ -100,6 +106,9 @@ internal static class TrainCommand
             OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
             MlpTrainer.Validate(options);
             OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
+            if (ownImages)
+                return Task.FromResult(TrainImages.RunMlp(parse, images, options, parse.GetValue(normalization), parse.GetValue(output)!,
+                    parse.GetValue(json), cancellationToken));
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
         });

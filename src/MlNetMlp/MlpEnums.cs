@@ -33,11 +33,11 @@ public enum MlpLearningRateSchedule
 {
     /// <summary>The same rate every epoch.</summary>
     Constant,
-    /// <summary>Multiply by <see cref="MlpTrainer.Options.LearningRateDecay"/> every <see cref="MlpTrainer.Options.LearningRateStepEpochs"/> epochs (PyTorch's <c>StepLR</c>).</summary>
+    /// <summary>Multiply by <see cref="NetworkTrainerOptions.LearningRateDecay"/> every <see cref="NetworkTrainerOptions.LearningRateStepEpochs"/> epochs (PyTorch's <c>StepLR</c>).</summary>
     Step,
-    /// <summary>Multiply by <see cref="MlpTrainer.Options.LearningRateDecay"/> every epoch (<c>ExponentialLR</c>).</summary>
+    /// <summary>Multiply by <see cref="NetworkTrainerOptions.LearningRateDecay"/> every epoch (<c>ExponentialLR</c>).</summary>
     Exponential,
-    /// <summary>Cosine annealing from the initial rate to <see cref="MlpTrainer.Options.MinLearningRate"/> over all epochs (<c>CosineAnnealingLR</c>).</summary>
+    /// <summary>Cosine annealing from the initial rate to <see cref="NetworkTrainerOptions.MinLearningRate"/> over all epochs (<c>CosineAnnealingLR</c>).</summary>
     Cosine,
 }
 
@@ -52,14 +52,14 @@ public enum MlpInitialization
     Glorot,
 }
 
-/// <summary>What training does when the loss becomes NaN or infinite (<see cref="MlpTrainer.Options.OnDivergence"/>).</summary>
+/// <summary>What training does when the loss becomes NaN or infinite (<see cref="NetworkTrainerOptions.OnDivergence"/>).</summary>
 public enum MlpDivergenceAction
 {
     /// <summary>Throw <see cref="MlpTrainingDivergedException"/> naming the epoch and batch.</summary>
     Stop,
     /// <summary>
     /// End training and return the weights of the best finished epoch (lowest validation loss, or training loss
-    /// without validation data); <see cref="MlpTrainer.TrainingDiverged"/> reports where it diverged. Throws like
+    /// without validation data); the trainer's TrainingDiverged event reports where it diverged. Throws like
     /// <see cref="Stop"/> when no epoch finished.
     /// </summary>
     KeepBest,

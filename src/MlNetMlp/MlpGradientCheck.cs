@@ -184,7 +184,7 @@ public static class MlpGradientCheck
     private static double[][] ZerosLike(double[][] values) => values.Select(v => new double[v.Length]).ToArray();
 }
 
-/// <summary>Outcome of <see cref="MlpGradientCheck.Run"/>.</summary>
+/// <summary>Outcome of the <c>MlpGradientCheck.Run</c> overloads.</summary>
 /// <param name="MaxRelativeError">Largest |a − n| / max(|a| + |n|, <see cref="MlpGradientCheck.RelativeErrorFloor"/>) over all parameters.</param>
 /// <param name="ParametersChecked">Number of weights and biases compared.</param>
 /// <param name="WorstLayer">0-based linear layer of the worst parameter.</param>

@@ -9,7 +9,7 @@ namespace MlNetMlp;
 /// <summary>
 /// A trained multilayer perceptron: layer sizes, activation, weights and biases, and the
 /// per-epoch training history. Produced by <see cref="MlpTrainer"/>; pass it back to
-/// <see cref="MlpTrainer.Fit(Microsoft.ML.IDataView, MlpModelParameters)"/> to continue training.
+/// the Fit(trainData, initialModel) of an MLP trainer to continue training.
 /// </summary>
 public sealed class MlpModelParameters : NetworkModelParameters
 {

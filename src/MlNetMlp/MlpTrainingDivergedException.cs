@@ -36,7 +36,7 @@ public sealed class MlpTrainingDivergedException : InvalidOperationException
 
     /// <summary>
     /// The loss of the run's first mini-batch when the loss exploded while still finite (see
-    /// <see cref="MlpTrainer.Options.OnDivergence"/>); null when it became NaN or infinite.
+    /// <see cref="NetworkTrainerOptions.OnDivergence"/>); null when it became NaN or infinite.
     /// </summary>
     public double? StartingLoss { get; }
 

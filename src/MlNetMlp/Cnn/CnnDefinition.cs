@@ -114,7 +114,7 @@ internal sealed class CnnDefinition : NetworkDefinition<CnnModelParameters, CnnT
     /// <summary>
     /// Builds the network of <paramref name="options"/>' layers for <paramref name="shape"/> images, after checking (in
     /// 64-bit, before allocating) that training it with <paramref name="options"/> fits one array per tensor and this
-    /// machine's memory; refusals name <see cref="Options.Layers"/> and the layer at fault.
+    /// machine's memory; refusals name <see cref="CnnTrainer.Options.Layers"/> and the layer at fault.
     /// </summary>
     internal static CnnNetwork BuildNetwork(TensorShape shape, IReadOnlyList<CnnLayerSpec> specs, int classCount, CnnTrainer.Options options)
     {

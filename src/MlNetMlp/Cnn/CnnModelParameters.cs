@@ -9,7 +9,7 @@ namespace MlNetMlp;
 /// <summary>
 /// A trained convolutional network: input shape, layers, parameters, batch-norm running statistics, pixel scale and
 /// the per-epoch training history. Produced by <see cref="CnnTrainer"/>; pass it back to
-/// <see cref="CnnTrainer.Fit(Microsoft.ML.IDataView, CnnModelParameters)"/> to continue training.
+/// the Fit(trainData, initialModel) of a CNN trainer to continue training.
 /// </summary>
 public sealed class CnnModelParameters : NetworkModelParameters
 {

@@ -64,7 +64,7 @@ public sealed partial class CnnTrainer
 
         /// <summary>
         /// Multiplier applied to every pixel as it is read, inside the model (training and scoring alike). The default
-        /// 1/255 maps raw 0..255 pixels, as <see cref="Data.FashionMnist.Load"/> gives them, to 0..1 like the PyTorch peer;
+        /// 1/255 maps raw 0..255 pixels, as <c>FashionMnist.Load</c> gives them, to 0..1 like the PyTorch peer;
         /// use 1 for data already scaled.
         /// </summary>
         public float PixelScale = 1f / 255;

@@ -4,7 +4,7 @@ namespace MlNetMlp.Numerics;
 /// Applies the configured update rule (<see cref="Optimizers"/>) to a network's parameter tensors from a flat gradient,
 /// and owns the rule's state (velocity, Adam moments), which starts at zero. L2 goes to weights only. Every network
 /// trains through it (the MLP's per-layer arrays and the CNN's one parameter vector are both lists of
-/// <see cref="ParameterTensor"/>). Work is split by <see cref="WorkerRange"/>; elementwise rules give identical results
+/// <see cref="ParameterTensor"/>). Work is split by <see cref="WorkerRange(int, int)"/>; elementwise rules give identical results
 /// however the range is cut.
 /// </summary>
 internal sealed class ParameterUpdater

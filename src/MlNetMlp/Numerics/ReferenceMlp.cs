@@ -41,7 +41,7 @@ internal static class ReferenceMlp
         for (int l = layers - 1; l >= 0; l--)
         {
             int inputs = layerSizes[l], outputs = layerSizes[l + 1];
-            ReferenceGemm.TransposeMultiply<T>(delta, layerInput[l], weightGradients[l], outputs, rows, inputs);
+            ReferenceGemm.TransposeMultiply<T>(delta, layerInput[l], weightGradients![l], outputs, rows, inputs);
             for (int i = 0; i < weightGradients[l].Length; i++)
                 weightGradients[l][i] += l2 * weights[l][i];
             for (int o = 0; o < outputs; o++)
@@ -49,7 +49,7 @@ internal static class ReferenceMlp
                 T sum = T.Zero;
                 for (int r = 0; r < rows; r++)
                     sum += delta[r * outputs + o];
-                biasGradients[l][o] = sum;
+                biasGradients![l][o] = sum;
             }
             if (l == 0) break;
             var inputDelta = new T[rows * inputs];

@@ -32,7 +32,7 @@ internal abstract class TrainingTask
 
     /// <summary>
     /// Readies the targets for the head (regression: standardizes them, in place, with the training rows' mean and
-    /// standard deviation, which <see cref="FitResult"/> carries to the model); classification leaves the labels as they are.
+    /// standard deviation, which the trainer carries to the model); classification leaves the labels as they are.
     /// </summary>
     public virtual (float Mean, float Scale) PrepareTargets(TrainingSet train, TrainingSet? validation, string labelColumnName) => (0, 1);
 

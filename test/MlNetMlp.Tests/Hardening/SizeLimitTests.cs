@@ -164,22 +164,25 @@ public sealed class SizeLimitTests
     }
 
     [TestMethod]
-    public void PngOverThePixelLimitIsRefusedFromItsHeaderNamingFileSizeAndLimit()
+    public void ImageOverThePixelLimitIsRefusedFromItsHeaderNamingFileSizeAndLimit()
     {
         using var temp = new TempDirectory();
+        // 4097×4096 black pixels: one column over the limit; a small file whose pixels would take 64 MB as RGBA.
         string path = Path.Combine(temp.Path, "huge.png");
-        byte[] ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, 8192);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 8192);
-        ihdr[8] = 16; // bit depth
-        ihdr[9] = 6;  // RGBA: 8 bytes a pixel, 512 MB of raw image data
-        File.WriteAllBytes(path, TestPng.Assemble([("IHDR", ihdr), ("IDAT", new byte[16]), ("IEND", [])]));
-        var (allocated, thrown, _) = Fuzzing.MeasureAllocation(() => PngDecoder.Load(path));
-        Assert.IsInstanceOfType<InvalidDataException>(thrown, thrown?.ToString());
-        StringAssert.Contains(thrown.Message, path);
-        StringAssert.Contains(thrown.Message, "8192×8192");
-        StringAssert.Contains(thrown.Message, PngDecoder.MaxPixels.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
-        Assert.IsLessThan(1L << 20, allocated, $"allocated {allocated:N0} bytes");
+        File.WriteAllBytes(path, TestImages.EncodeGray8(new byte[4097 * 4096], 4097, 4096));
+        string small = Path.Combine(temp.Path, "small.png");
+        TestImages.SaveGray8(small, new byte[4], 2, 2);
+        DecodedImage.Load(small); // JIT and Skia's statics, not measured
+
+        foreach (var read in new Action[] { () => DecodedImage.Load(path), () => ImageFolder.LoadImage(path), () => DecodedImage.ReadSize(path) })
+        {
+            var (allocated, thrown, _) = Fuzzing.MeasureAllocation(read);
+            Assert.IsInstanceOfType<InvalidDataException>(thrown, thrown?.ToString());
+            StringAssert.StartsWith(thrown.Message, path + ": ");
+            StringAssert.Contains(thrown.Message, "4097×4096");
+            StringAssert.Contains(thrown.Message, DecodedImage.MaxPixels.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+            Assert.IsLessThan(1L << 20, allocated, $"allocated {allocated:N0} bytes");
+        }
     }
 
     [TestMethod]
@@ -209,7 +212,7 @@ public sealed class SizeLimitTests
     [TestMethod]
     public void ImageFolderDecodesNoMoreImagesAtOnceThanMemoryHolds()
     {
-        long perImage = PngDecoder.MaxDecodeBytes;
+        long perImage = DecodedImage.MaxDecodeBytes;
         Assert.AreEqual(1, ImageFolder.DecodeParallelism(availableBytes: perImage, processors: 64));
         Assert.AreEqual(1, ImageFolder.DecodeParallelism(availableBytes: perImage / 2, processors: 64));
         Assert.AreEqual(3, ImageFolder.DecodeParallelism(availableBytes: 6 * perImage + 1, processors: 64));

@@ -75,12 +75,14 @@ internal sealed class ImageDataView<TPixel> : IDataView
     {
         var names = classNames.Select(n => n.AsMemory()).ToArray();
         var keyValues = new DataViewSchema.Annotations.Builder();
-        keyValues.AddKeyValues(names.Length, TextDataViewType.Instance, (ref VBuffer<ReadOnlyMemory<char>> dst) =>
+        ValueGetter<VBuffer<ReadOnlyMemory<char>>> getNames = (ref VBuffer<ReadOnlyMemory<char>> dst) =>
         {
             var editor = VBufferEditor.Create(ref dst, names.Length);
             names.CopyTo(editor.Values);
             dst = editor.Commit();
-        });
+        };
+        // ML.NET's own key-values annotation ("KeyValues": a text vector as long as the key has values).
+        keyValues.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, names.Length), getNames);
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(ImageDataColumns.Label, new KeyDataViewType(typeof(uint), names.Length), keyValues.ToAnnotations());
         builder.AddColumn(ImageDataColumns.Image, new VectorDataViewType(NumberDataViewType.Single, height, width));
