@@ -161,15 +161,22 @@ internal sealed class RegressionTask : TrainingTask
 
     public override (float Mean, float Scale) PrepareTargets(TrainingSet train, TrainingSet? validation, string labelColumnName)
     {
+        // Weighted as the loss is: a row of weight 2 counts as that row twice.
         float[] targets = train.Targets!;
-        double sum = 0, sumOfSquares = 0;
-        foreach (float t in targets) sum += t;
-        double mean = sum / targets.Length;
-        foreach (float t in targets) sumOfSquares += (t - mean) * (t - mean);
-        double deviation = Math.Sqrt(sumOfSquares / targets.Length);
+        float[]? weights = train.Weights;
+        double sum = 0, totalWeight = 0, sumOfSquares = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            double w = weights?[i] ?? 1;
+            sum += w * targets[i];
+            totalWeight += w;
+        }
+        double mean = sum / totalWeight;
+        for (int i = 0; i < targets.Length; i++) sumOfSquares += (weights?[i] ?? 1) * (targets[i] - mean) * (targets[i] - mean);
+        double deviation = Math.Sqrt(sumOfSquares / totalWeight);
         if (!(deviation > 0) || !double.IsFinite(deviation))
             throw new ArgumentException(FormattableString.Invariant(
-                $"The regression target in label column '{labelColumnName}' is the same ({mean}) in all {targets.Length:N0} training rows: there is nothing to fit."), "trainData");
+                $"The regression target in label column '{labelColumnName}' is the same ({mean}) in all {targets.Length:N0} training rows (of nonzero weight): there is nothing to fit."), "trainData");
         Standardize(targets, mean, deviation);
         if (validation?.Targets is { } validationTargets && !ReferenceEquals(validationTargets, targets)) Standardize(validationTargets, mean, deviation);
         return ((float)mean, (float)deviation);

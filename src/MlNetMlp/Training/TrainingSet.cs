@@ -67,13 +67,16 @@ internal sealed class TrainingSet
         if (Weights is not null) Weights[row] = label.Weight;
     }
 
-    /// <summary>The total weight of rows <c>order[start .. start + count)</c>: what a batch's loss is divided by.</summary>
+    /// <summary>
+    /// The total weight of rows <c>order[start .. start + count)</c>: what a batch's loss is divided by (1 for a batch whose
+    /// rows all weigh 0: its gradient is zero, and stays finite).
+    /// </summary>
     public float BatchWeight(int[] order, int start, int count)
     {
         if (Weights is null) return count;
         double sum = 0;
         for (int i = start; i < start + count; i++) sum += Weights[order[i]];
-        return (float)sum;
+        return sum > 0 ? (float)sum : 1f;
     }
 
     /// <summary>An empty set of <paramref name="rows"/> rows with the same kind of labels (and weights) as this one.</summary>
