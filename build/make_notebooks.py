@@ -187,7 +187,7 @@ var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, maxRows: 1_000);
 var testLabels = FashionMnist.LoadArrays(FashionMnistSplit.Test, maxRows: 1_000).Labels;
 
 // Fits a pipeline, times it, and evaluates it: the parts of a study row the figures need.
-ExperimentResult Run(string title, IEstimator<ITransformer> pipeline, Func<ITransformer, IReadOnlyList<MlpEpochRecord>> history)
+ExperimentResult Run(string title, IEstimator<ITransformer> pipeline, Func<ITransformer, IReadOnlyList<EpochRecord>> history)
 {
     var stopwatch = Stopwatch.StartNew();
     var model = pipeline.Fit(train);

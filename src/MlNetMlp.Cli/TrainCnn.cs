@@ -18,7 +18,7 @@ internal static class TrainCnn
         Option<int> BatchSize,
         Option<float> LearningRate,
         Option<float> L2,
-        Option<MlpLearningRateSchedule> Schedule,
+        Option<LearningRateSchedule> Schedule,
         Option<float> ValidationFraction,
         Option<int> Seed,
         Option<int?> Threads,

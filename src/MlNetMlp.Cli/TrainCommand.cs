@@ -24,12 +24,12 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = FormattableString.Invariant($"Passes over the training data (--model cnn: {cnn.Epochs})."), DefaultValueFactory = _ => Defaults.Epochs };
         var batch = new Option<int>("--batch-size") { Description = FormattableString.Invariant($"Rows per mini-batch (--model cnn: {cnn.BatchSize})."), DefaultValueFactory = _ => Defaults.BatchSize };
         var lr = new Option<float>("--lr", "--learning-rate") { Description = FormattableString.Invariant($"Initial learning rate (--model cnn: {cnn.LearningRate})."), DefaultValueFactory = _ => Defaults.LearningRate };
-        var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule.", DefaultValueFactory = _ => Defaults.Optimizer };
+        var optimizer = new Option<Optimizer>("--optimizer") { Description = "Update rule.", DefaultValueFactory = _ => Defaults.Optimizer };
         var momentum = new Option<float>("--momentum") { Description = "Momentum factor (optimizer Momentum).", DefaultValueFactory = _ => Defaults.Momentum };
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (with --optimizer Momentum)." };
         var l2 = new Option<float>("--l2") { Description = "L2 penalty λ on weights (PyTorch weight_decay).", DefaultValueFactory = _ => Defaults.L2Regularization };
         var dropout = new Option<float>("--dropout") { Description = "Dropout probability on hidden units.", DefaultValueFactory = _ => Defaults.Dropout };
-        var schedule = new Option<MlpLearningRateSchedule>("--schedule") { Description = "Learning-rate schedule.", DefaultValueFactory = _ => Defaults.LearningRateSchedule };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule.", DefaultValueFactory = _ => Defaults.LearningRateSchedule };
         var slope = new Option<float>("--leaky-slope") { Description = "LeakyReLU negative slope.", DefaultValueFactory = _ => Defaults.LeakyReluSlope };
         var validation = new Option<float>("--validation-fraction") { Description = "Fraction of training rows held out for validation.", DefaultValueFactory = _ => Defaults.ValidationFraction };
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when validation loss stops improving (needs --validation-fraction above 0)." };
@@ -96,10 +96,10 @@ internal static class TrainCommand
             options.CheckpointEveryEpochs = parse.GetValue(checkpointEvery);
             options.ResumeFromCheckpoint = parse.GetValue(resume);
             options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
-            options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
+            options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? DivergenceAction.KeepBest : DivergenceAction.Stop;
             CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
             // The trainer refuses these too, naming its options; here they are named as typed, before any data is read.
-            if (options.Nesterov && options.Optimizer != MlpOptimizer.Momentum)
+            if (options.Nesterov && options.Optimizer != Optimizer.Momentum)
                 throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
             if (options.EarlyStopping && options.ValidationFraction == 0)
                 throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
@@ -142,7 +142,7 @@ internal static class TrainCommand
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
         int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
             Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
-        MlpTrainingDivergedException? diverged = null;
+        TrainingDivergedException? diverged = null;
         trainer.TrainingDiverged += (_, e) =>
         {
             diverged = e;
@@ -203,7 +203,7 @@ internal static class EpochProgress
 {
     /// <param name="subscribe">Attaches a handler to the trainer's EpochCompleted event.</param>
     /// <param name="epochsDone">Epochs already done (a resumed run) where the bar starts.</param>
-    public static T Run<T>(Action<EventHandler<MlpEpochRecord>> subscribe, int epochs, int epochsDone, Func<T> fit)
+    public static T Run<T>(Action<EventHandler<EpochRecord>> subscribe, int epochs, int epochsDone, Func<T> fit)
     {
         if (!Terminal.IsInteractive)
         {
@@ -228,7 +228,7 @@ internal static class EpochProgress
         return result;
     }
 
-    private static string Format(MlpEpochRecord e, int epochs)
+    private static string Format(EpochRecord e, int epochs)
     {
         string validation = e.ValidationAccuracy is double v ? FormattableString.Invariant($" val_acc {v:F4}") : "";
         return FormattableString.Invariant($"epoch {e.Epoch}/{epochs} loss {e.TrainLoss:F4} train_acc {e.TrainAccuracy:F4}{validation} lr {e.LearningRate:G3} {e.Elapsed.TotalSeconds:F1}s");

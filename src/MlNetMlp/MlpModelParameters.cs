@@ -15,7 +15,7 @@ public sealed class MlpModelParameters : NetworkModelParameters
 {
     private const int MaxLayerWidth = 1 << 24;
 
-    internal MlpModelParameters(MlpNetwork network, IReadOnlyList<MlpEpochRecord> history) : base(history)
+    internal MlpModelParameters(MlpNetwork network, IReadOnlyList<EpochRecord> history) : base(history)
     {
         Network = network;
     }

@@ -12,7 +12,7 @@ namespace MlNetMlp;
 /// </summary>
 public abstract class NetworkModelParameters
 {
-    private protected NetworkModelParameters(IReadOnlyList<MlpEpochRecord> history)
+    private protected NetworkModelParameters(IReadOnlyList<EpochRecord> history)
     {
         History = history;
     }
@@ -28,10 +28,10 @@ public abstract class NetworkModelParameters
 
     /// <summary>
     /// Per-epoch training history, oldest first (including epochs before a warm start). Saved with the model except
-    /// <see cref="MlpEpochRecord.Elapsed"/>, which reads as zero after loading (timings would make model files
+    /// <see cref="EpochRecord.Elapsed"/>, which reads as zero after loading (timings would make model files
     /// irreproducible).
     /// </summary>
-    public IReadOnlyList<MlpEpochRecord> History { get; }
+    public IReadOnlyList<EpochRecord> History { get; }
 
     /// <summary>
     /// Warnings about the training that produced this model, such as a model that predicts one class for almost every

@@ -43,7 +43,7 @@ public static class TrainersCatalog
     /// <param name="l2Regularization">λ of the L2 penalty (PyTorch's weight_decay).</param>
     public static MlpTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         int[]? hiddenLayers = null, MlpActivation activation = MlpActivation.LeakyRelu, int epochs = 20, int batchSize = 200, float learningRate = 1e-3f,
-        MlpOptimizer optimizer = MlpOptimizer.Adam, float l2Regularization = 0f) =>
+        Optimizer optimizer = Optimizer.Adam, float l2Regularization = 0f) =>
         catalog.Mlp(MlpOptions(labelColumnName, featureColumnName, null, hiddenLayers, activation, epochs, batchSize, learningRate, optimizer, l2Regularization));
 
     /// <summary>
@@ -53,7 +53,7 @@ public static class TrainersCatalog
     /// </summary>
     public static MlpBinaryTrainer Mlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         string? exampleWeightColumnName = null, int[]? hiddenLayers = null, MlpActivation activation = MlpActivation.Relu, int epochs = 200, int batchSize = 200,
-        float learningRate = 1e-3f, MlpOptimizer optimizer = MlpOptimizer.Adam, float l2Regularization = 0f) =>
+        float learningRate = 1e-3f, Optimizer optimizer = Optimizer.Adam, float l2Regularization = 0f) =>
         catalog.Mlp(MlpOptions(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayers ?? TableHiddenLayers, activation, epochs, batchSize,
             learningRate, optimizer, l2Regularization));
 
@@ -64,7 +64,7 @@ public static class TrainersCatalog
     /// </summary>
     public static MlpRegressionTrainer Mlp(this RegressionCatalog.RegressionTrainers catalog, string labelColumnName = "Label", string featureColumnName = "Features",
         string? exampleWeightColumnName = null, int[]? hiddenLayers = null, MlpActivation activation = MlpActivation.Relu, int epochs = 200, int batchSize = 200,
-        float learningRate = 1e-3f, MlpOptimizer optimizer = MlpOptimizer.Adam, float l2Regularization = 0f, RegressionLoss loss = RegressionLoss.SquaredError)
+        float learningRate = 1e-3f, Optimizer optimizer = Optimizer.Adam, float l2Regularization = 0f, RegressionLoss loss = RegressionLoss.SquaredError)
     {
         var options = MlpOptions(labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayers ?? TableHiddenLayers, activation, epochs, batchSize,
             learningRate, optimizer, l2Regularization);
@@ -99,7 +99,7 @@ public static class TrainersCatalog
     private static int[] TableHiddenLayers => [100];
 
     private static MlpTrainer.Options MlpOptions(string label, string features, string? weight, int[]? hiddenLayers, MlpActivation activation, int epochs, int batchSize,
-        float learningRate, MlpOptimizer optimizer, float l2Regularization)
+        float learningRate, Optimizer optimizer, float l2Regularization)
     {
         var options = new MlpTrainer.Options
         {

@@ -43,7 +43,7 @@ internal sealed class CnnDefinition : NetworkDefinition<CnnModelParameters, CnnT
 
     public override ITrainableNetwork CopyNetwork(CnnModelParameters initialModel) => initialModel.Network.Clone();
 
-    public override IReadOnlyList<MlpEpochRecord> HistoryOf(CnnModelParameters model) => model.History;
+    public override IReadOnlyList<EpochRecord> HistoryOf(CnnModelParameters model) => model.History;
 
     public override ITrainingEngine CreateEngine(ITrainableNetwork network, CnnTrainer.Options options, TaskHead head, int batchSize, int seed) =>
         new CnnEngine((CnnNetwork)network, TrainingMemory.Threads(options.NumberOfThreads), batchSize, head, options)
@@ -54,7 +54,7 @@ internal sealed class CnnDefinition : NetworkDefinition<CnnModelParameters, CnnT
     public override (string Name, object? Value)[] Settings(CnnTrainer.Options o) =>
         [(nameof(o.RandomHorizontalFlip), o.RandomHorizontalFlip), (nameof(o.RandomShift), o.RandomShift)];
 
-    public override CnnModelParameters CreateModel(ITrainableNetwork network, IReadOnlyList<MlpEpochRecord> history) => new((CnnNetwork)network, history);
+    public override CnnModelParameters CreateModel(ITrainableNetwork network, IReadOnlyList<EpochRecord> history) => new((CnnNetwork)network, history);
 
     public override string? OneClassWarning(CnnModelParameters model, TrainingSet train, IReadOnlyList<string>? classNames) =>
         OneClassPrediction.Warning(model.ScoringNetwork, train, classNames);

@@ -16,7 +16,7 @@ public sealed class CnnModelParameters : NetworkModelParameters
     // Version 1 stored each epoch's wall time; version 2 leaves it out, so equal models save to equal bytes.
     private const int FormatVersion = 2, WallTimeFormatVersion = 1;
 
-    internal CnnModelParameters(CnnNetwork network, IReadOnlyList<MlpEpochRecord> history) : base(history)
+    internal CnnModelParameters(CnnNetwork network, IReadOnlyList<EpochRecord> history) : base(history)
     {
         Network = network;
     }

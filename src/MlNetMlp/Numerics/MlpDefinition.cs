@@ -51,7 +51,7 @@ internal sealed class MlpDefinition : NetworkDefinition<MlpModelParameters, MlpT
 
     public override ITrainableNetwork CopyNetwork(MlpModelParameters initialModel) => initialModel.Network.Clone();
 
-    public override IReadOnlyList<MlpEpochRecord> HistoryOf(MlpModelParameters model) => model.History;
+    public override IReadOnlyList<EpochRecord> HistoryOf(MlpModelParameters model) => model.History;
 
     public override ITrainingEngine CreateEngine(ITrainableNetwork network, MlpTrainer.Options options, TaskHead head, int batchSize, int seed) =>
         new MlpEngine((MlpNetwork)network, TrainingMemory.Threads(options.NumberOfThreads), batchSize, head, options, options.Dropout);
@@ -59,7 +59,7 @@ internal sealed class MlpDefinition : NetworkDefinition<MlpModelParameters, MlpT
     public override (string Name, object? Value)[] Settings(MlpTrainer.Options o) =>
         [(nameof(o.Dropout), o.Dropout), (nameof(o.LeakyReluSlope), o.LeakyReluSlope), (nameof(o.EluAlpha), o.EluAlpha)];
 
-    public override MlpModelParameters CreateModel(ITrainableNetwork network, IReadOnlyList<MlpEpochRecord> history) => new((MlpNetwork)network, history);
+    public override MlpModelParameters CreateModel(ITrainableNetwork network, IReadOnlyList<EpochRecord> history) => new((MlpNetwork)network, history);
 
     public override string? OneClassWarning(MlpModelParameters model, TrainingSet train, IReadOnlyList<string>? classNames) =>
         OneClassPrediction.Warning(model.ScoringNetwork, train, classNames);

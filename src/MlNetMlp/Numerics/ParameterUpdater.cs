@@ -10,7 +10,7 @@ namespace MlNetMlp.Numerics;
 internal sealed class ParameterUpdater
 {
     private readonly ParameterTensor[] _tensors;
-    private readonly MlpOptimizer _rule;
+    private readonly Optimizer _rule;
     private readonly float _momentum, _beta1, _beta2, _epsilon, _l2;
     private readonly bool _nesterov;
     private readonly float[] _state1; // velocity, or Adam's first moment
@@ -27,14 +27,14 @@ internal sealed class ParameterUpdater
         _beta2 = options.Beta2;
         _epsilon = options.Epsilon;
         _l2 = options.L2Regularization;
-        _state1 = _rule == MlpOptimizer.Sgd ? [] : new float[Total];
-        _state2 = _rule == MlpOptimizer.Adam ? new float[Total] : [];
+        _state1 = _rule == Optimizer.Sgd ? [] : new float[Total];
+        _state2 = _rule == Optimizer.Adam ? new float[Total] : [];
     }
 
     /// <summary>Length of the flat parameter (and gradient) vector.</summary>
     public int Total { get; }
 
-    public MlpOptimizer Rule => _rule;
+    public Optimizer Rule => _rule;
 
     /// <summary>The worker's share of the flat vector, cut at multiples of 16 floats so vector loops run on full registers.</summary>
     public (int Start, int Length) WorkerRange(int workers, int worker) => WorkerRange(Total, workers, worker);
@@ -94,13 +94,13 @@ internal sealed class ParameterUpdater
             float l2 = tensor.IsWeight ? _l2 : 0f;
             switch (_rule)
             {
-                case MlpOptimizer.Sgd:
+                case Optimizer.Sgd:
                     Optimizers.Sgd(parameters, g, addend, learningRate, l2, Simd.Best);
                     break;
-                case MlpOptimizer.Momentum:
+                case Optimizer.Momentum:
                     Optimizers.Momentum(parameters, g, addend, _state1.AsSpan(from, to - from), learningRate, _momentum, _nesterov, l2, Simd.Best);
                     break;
-                case MlpOptimizer.Adam:
+                case Optimizer.Adam:
                     Optimizers.Adam(parameters, g, addend, _state1.AsSpan(from, to - from), _state2.AsSpan(from, to - from),
                         learningRate, _beta1, _beta2, _epsilon, Step, l2, Simd.Best);
                     break;

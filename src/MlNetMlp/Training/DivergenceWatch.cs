@@ -16,13 +16,13 @@ internal sealed class DivergenceWatch(double uninformedLoss, double startingLoss
     public double StartingLoss { get; private set; } = startingLoss;
 
     /// <summary>The exception describing the divergence when <paramref name="loss"/> diverged, else null.</summary>
-    public MlpTrainingDivergedException? Check(double loss, int epoch, int batch, double learningRate)
+    public TrainingDivergedException? Check(double loss, int epoch, int batch, double learningRate)
     {
-        if (!double.IsFinite(loss)) return new MlpTrainingDivergedException(epoch, batch, loss, learningRate);
+        if (!double.IsFinite(loss)) return new TrainingDivergedException(epoch, batch, loss, learningRate);
         if (double.IsNaN(StartingLoss)) StartingLoss = loss;
         double reference = Math.Max(StartingLoss, uninformedLoss);
         return loss > ExplodingFactor * reference
-            ? new MlpTrainingDivergedException(epoch, batch, loss, learningRate, StartingLoss, ExplodingFactor)
+            ? new TrainingDivergedException(epoch, batch, loss, learningRate, StartingLoss, ExplodingFactor)
             : null;
     }
 }

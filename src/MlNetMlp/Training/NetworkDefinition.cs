@@ -27,14 +27,14 @@ internal abstract class NetworkDefinition<TModel, TOptions> where TModel : Netwo
     /// <summary>A copy of the initial model's network, to continue training.</summary>
     public abstract ITrainableNetwork CopyNetwork(TModel initialModel);
 
-    public abstract IReadOnlyList<MlpEpochRecord> HistoryOf(TModel model);
+    public abstract IReadOnlyList<EpochRecord> HistoryOf(TModel model);
 
     public abstract ITrainingEngine CreateEngine(ITrainableNetwork network, TOptions options, TaskHead head, int batchSize, int seed);
 
     /// <summary>This network's options that shape a result, for <see cref="TrainingCheckpoint.SettingsOf"/>.</summary>
     public abstract (string Name, object? Value)[] Settings(TOptions options);
 
-    public abstract TModel CreateModel(ITrainableNetwork network, IReadOnlyList<MlpEpochRecord> history);
+    public abstract TModel CreateModel(ITrainableNetwork network, IReadOnlyList<EpochRecord> history);
 
     /// <summary>Warnings about a trained multiclass model (<see cref="OneClassPrediction"/>), null when they do not apply.</summary>
     public abstract string? OneClassWarning(TModel model, TrainingSet train, IReadOnlyList<string>? classNames);

@@ -36,13 +36,13 @@ public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerE
     }
 
     /// <summary>Raised after every epoch with that epoch's record (also kept in the model's History).</summary>
-    public event EventHandler<MlpEpochRecord>? EpochCompleted;
+    public event EventHandler<EpochRecord>? EpochCompleted;
 
     /// <summary>
-    /// Raised when training diverged and <see cref="NetworkTrainerOptions.OnDivergence"/> is <see cref="MlpDivergenceAction.KeepBest"/>:
+    /// Raised when training diverged and <see cref="NetworkTrainerOptions.OnDivergence"/> is <see cref="DivergenceAction.KeepBest"/>:
     /// Fit then returns the best finished epoch instead of throwing this exception.
     /// </summary>
-    public event EventHandler<MlpTrainingDivergedException>? TrainingDiverged;
+    public event EventHandler<TrainingDivergedException>? TrainingDiverged;
 
     /// <summary>A copy of the options this trainer was created with.</summary>
     public TOptions TrainerOptions => (TOptions)_options.Clone();
@@ -70,7 +70,7 @@ public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerE
 
     /// <summary>
     /// Trains with every option: optional validation data, optional warm start, and cancellation (checked before every
-    /// mini-batch; throws <see cref="OperationCanceledException"/>). Throws <see cref="MlpTrainingDivergedException"/> when
+    /// mini-batch; throws <see cref="OperationCanceledException"/>). Throws <see cref="TrainingDivergedException"/> when
     /// training diverges and <see cref="NetworkTrainerOptions.OnDivergence"/> is Stop.
     /// </summary>
     public TTransformer Fit(IDataView trainData, IDataView? validationData, TModel? initialModel, CancellationToken cancellationToken)
@@ -86,7 +86,7 @@ public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerE
 
         // Built (and sized against this machine's memory) before any row is read, so a network too big fails at once.
         ITrainableNetwork network;
-        IReadOnlyList<MlpEpochRecord> previousHistory = [];
+        IReadOnlyList<EpochRecord> previousHistory = [];
         if (initialModel is not null)
         {
             _network.CheckWarmStart(initialModel, options, features, outputs, label.Name);

@@ -44,12 +44,12 @@ public abstract class NetworkTrainerOptions
     public float LearningRate = 1e-3f;
 
     /// <summary>Update rule.</summary>
-    public MlpOptimizer Optimizer = MlpOptimizer.Adam;
+    public Optimizer Optimizer = Optimizer.Adam;
 
-    /// <summary>Momentum factor for <see cref="MlpOptimizer.Momentum"/>.</summary>
+    /// <summary>Momentum factor for <see cref="Optimizer.Momentum"/>.</summary>
     public float Momentum = 0.9f;
 
-    /// <summary>Use Nesterov momentum; only with <see cref="MlpOptimizer.Momentum"/> (refused with the other optimizers).</summary>
+    /// <summary>Use Nesterov momentum; only with <see cref="Optimizer.Momentum"/> (refused with the other optimizers).</summary>
     public bool Nesterov;
 
     /// <summary>Adam's β₁.</summary>
@@ -65,15 +65,15 @@ public abstract class NetworkTrainerOptions
     public float L2Regularization;
 
     /// <summary>How the learning rate evolves over epochs.</summary>
-    public MlpLearningRateSchedule LearningRateSchedule = MlpLearningRateSchedule.Constant;
+    public LearningRateSchedule LearningRateSchedule = LearningRateSchedule.Constant;
 
-    /// <summary>Factor γ of the <see cref="MlpLearningRateSchedule.Step"/> and <see cref="MlpLearningRateSchedule.Exponential"/> schedules.</summary>
+    /// <summary>Factor γ of the <see cref="LearningRateSchedule.Step"/> and <see cref="LearningRateSchedule.Exponential"/> schedules.</summary>
     public float LearningRateDecay = 0.1f;
 
-    /// <summary>Epochs between decays for <see cref="MlpLearningRateSchedule.Step"/>.</summary>
+    /// <summary>Epochs between decays for <see cref="LearningRateSchedule.Step"/>.</summary>
     public int LearningRateStepEpochs = 10;
 
-    /// <summary>Final learning rate of <see cref="MlpLearningRateSchedule.Cosine"/>.</summary>
+    /// <summary>Final learning rate of <see cref="LearningRateSchedule.Cosine"/>.</summary>
     public float MinLearningRate;
 
     /// <summary>
@@ -114,12 +114,12 @@ public abstract class NetworkTrainerOptions
     public int? NumberOfThreads;
 
     /// <summary>
-    /// What to do when training diverges: throw <see cref="MlpTrainingDivergedException"/> (default), or keep the best
+    /// What to do when training diverges: throw <see cref="TrainingDivergedException"/> (default), or keep the best
     /// finished epoch. Training diverges when a mini-batch loss is NaN or infinite, or explodes while still finite: more
     /// than 100 times the run's first mini-batch loss (and than 100·ln(classes), 100 times a uniform guess), where no
     /// converging training goes and an exploding one (too large a learning rate) soon does.
     /// </summary>
-    public MlpDivergenceAction OnDivergence = MlpDivergenceAction.Stop;
+    public DivergenceAction OnDivergence = DivergenceAction.Stop;
 
     /// <summary>
     /// 0 (default) reads the training rows into memory once. A positive value streams them from the
@@ -191,15 +191,15 @@ public abstract class NetworkTrainerOptions
         Require(!string.IsNullOrWhiteSpace(FeatureColumnName), FeatureColumnOption, FeatureColumnName, "must name a column");
         Require(ExampleWeightColumnName is null || !string.IsNullOrWhiteSpace(ExampleWeightColumnName), nameof(ExampleWeightColumnName), ExampleWeightColumnName,
             "must be null (no weights) or name a column");
-        Require(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "is not a defined MlpOptimizer");
-        Require(Enum.IsDefined(OnDivergence), nameof(OnDivergence), OnDivergence, "is not a defined MlpDivergenceAction");
-        Require(Enum.IsDefined(LearningRateSchedule), nameof(LearningRateSchedule), LearningRateSchedule, "is not a defined MlpLearningRateSchedule");
+        Require(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "is not a defined Optimizer");
+        Require(Enum.IsDefined(OnDivergence), nameof(OnDivergence), OnDivergence, "is not a defined DivergenceAction");
+        Require(Enum.IsDefined(LearningRateSchedule), nameof(LearningRateSchedule), LearningRateSchedule, "is not a defined LearningRateSchedule");
         Require(Enum.IsDefined(Loss), nameof(Loss), Loss, "is not a defined RegressionLoss");
         Require(Epochs > 0, nameof(Epochs), Epochs, "must be at least 1");
         Require(BatchSize > 0, nameof(BatchSize), BatchSize, "must be at least 1");
         Require(float.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "must be positive");
         Require(float.IsFinite(Momentum) && Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "must be in [0, 1)");
-        Require(!Nesterov || Optimizer == MlpOptimizer.Momentum, nameof(Nesterov), Nesterov, $"applies to the Momentum optimizer only, not to {Optimizer}");
+        Require(!Nesterov || Optimizer == Optimizer.Momentum, nameof(Nesterov), Nesterov, $"applies to the Momentum optimizer only, not to {Optimizer}");
         Require(!Nesterov || Momentum > 0, nameof(Nesterov), Nesterov, "needs Momentum > 0");
         Require(float.IsFinite(Beta1) && Beta1 >= 0 && Beta1 < 1, nameof(Beta1), Beta1, "must be in [0, 1)");
         Require(float.IsFinite(Beta2) && Beta2 >= 0 && Beta2 < 1, nameof(Beta2), Beta2, "must be in [0, 1)");
@@ -226,5 +226,5 @@ public abstract class NetworkTrainerOptions
     private protected abstract void ValidateNetwork(TrainerOptionRules.Require require);
 
     /// <summary>Whether training keeps a copy of the best epoch's weights (early stopping, or keep-best on divergence).</summary>
-    internal bool TracksBest => EarlyStopping || OnDivergence == MlpDivergenceAction.KeepBest;
+    internal bool TracksBest => EarlyStopping || OnDivergence == DivergenceAction.KeepBest;
 }

@@ -38,7 +38,7 @@ internal sealed class TrainingCheckpoint
     /// <summary>The network's architecture (<see cref="ITrainableNetwork.Description"/>).</summary>
     public required string Network { get; init; }
     public required float[] State { get; init; }
-    public required MlpOptimizer Optimizer { get; init; }
+    public required Optimizer Optimizer { get; init; }
     public required int OptimizerStep { get; init; }
     public required float[] OptimizerState1 { get; init; }
     public required float[] OptimizerState2 { get; init; }
@@ -47,7 +47,7 @@ internal sealed class TrainingCheckpoint
     public required int EpochsWithoutImprovement { get; init; }
     /// <summary>The best epoch's state (early stopping or keep-best on divergence only).</summary>
     public required float[]? Best { get; init; }
-    public required IReadOnlyList<MlpEpochRecord> History { get; init; }
+    public required IReadOnlyList<EpochRecord> History { get; init; }
     /// <summary>The first loss, the training data and the result-shaping options of the run.</summary>
     public required CheckpointRun Run { get; init; }
 
@@ -91,7 +91,7 @@ internal sealed class TrainingCheckpoint
         string network = reader.ReadString();
         float[] state = reader.Floats("network state");
         int optimizer = reader.ReadInt32();
-        if (!Enum.IsDefined(typeof(MlpOptimizer), optimizer)) throw reader.Bad($"unknown optimizer {optimizer}");
+        if (!Enum.IsDefined(typeof(Optimizer), optimizer)) throw reader.Bad($"unknown optimizer {optimizer}");
         int step = reader.ReadInt32();
         float[] state1 = reader.Floats("optimizer state 1"), state2 = reader.Floats("optimizer state 2");
         double bestLoss = reader.ReadDouble();
@@ -105,7 +105,7 @@ internal sealed class TrainingCheckpoint
         return new TrainingCheckpoint
         {
             Seed = seed, FirstEpoch = firstEpoch, EpochsDone = epochsDone, Finished = finished, TrainRows = trainRows, BatchSize = batchSize,
-            Network = network, State = state, Optimizer = (MlpOptimizer)optimizer, OptimizerStep = step, OptimizerState1 = state1,
+            Network = network, State = state, Optimizer = (Optimizer)optimizer, OptimizerStep = step, OptimizerState1 = state1,
             OptimizerState2 = state2, BestLoss = bestLoss, BestEpoch = bestEpoch, EpochsWithoutImprovement = withoutImprovement, Best = best,
             History = history, Run = run, SourcePath = path,
         };

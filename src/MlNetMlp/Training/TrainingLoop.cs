@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace MlNetMlp.Training;
 
 /// <summary>The epochs a run recorded, the epoch whose weights the network now holds, and whether it stopped early.</summary>
-internal sealed record TrainingResult(IReadOnlyList<MlpEpochRecord> History, int BestEpoch, bool StoppedEarly);
+internal sealed record TrainingResult(IReadOnlyList<EpochRecord> History, int BestEpoch, bool StoppedEarly);
 
 /// <summary>
 /// The one training loop: epochs of mini-batches from an <see cref="IBatchSource"/> through an <see cref="ITrainingEngine"/>,
@@ -35,17 +35,17 @@ internal static class TrainingLoop
     /// epoch (and its checkpoint) on the calling thread. On return the network holds the result: the last epoch's
     /// weights, or with early stopping (or keep-best after a divergence) the best epoch's.
     /// </summary>
-    /// <exception cref="MlpTrainingDivergedException">The loss became NaN or infinite, or exploded (<see cref="DivergenceWatch"/>), and OnDivergence is Stop.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite, or exploded (<see cref="DivergenceWatch"/>), and OnDivergence is Stop.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (checked before every batch and after every epoch).</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from was written by a different training.</exception>
-    public static TrainingResult Train(ITrainableNetwork network, ITrainingEngine engine, Run run, Action<MlpEpochRecord>? onEpoch,
-        Action<MlpTrainingDivergedException>? onDiverged, CancellationToken cancellationToken)
+    public static TrainingResult Train(ITrainableNetwork network, ITrainingEngine engine, Run run, Action<EpochRecord>? onEpoch,
+        Action<TrainingDivergedException>? onDiverged, CancellationToken cancellationToken)
     {
         var options = run.Options;
         var batches = run.Batches;
         int firstEpoch = run.FirstEpoch;
         int dropoutSeed = RandomStreams.SubSeed(run.Seed, RandomStreams.DropoutStream);
-        var history = new List<MlpEpochRecord>(Math.Max(0, options.Epochs));
+        var history = new List<EpochRecord>(Math.Max(0, options.Epochs));
         float[]? best = options.TracksBest ? new float[network.StateLength] : null;
         if (best is not null) network.CopyStateTo(best);
         double bestLoss = double.PositiveInfinity;
@@ -76,7 +76,7 @@ internal static class TrainingLoop
         {
             int epoch = firstEpoch + e;
             var stopwatch = Stopwatch.StartNew();
-            float learningRate = LearningRateSchedule.At(options, e);
+            float learningRate = LearningRates.At(options, e);
             batches.BeginEpoch(epoch);
 
             double batchLossSum = 0;
@@ -97,12 +97,12 @@ internal static class TrainingLoop
             double trainLoss = batchLossSum / b;
             (double monitoredTrainLoss, double trainAccuracy) = engine.Evaluate(run.TrainMonitor, run.TrainMonitorRows, cancellationToken);
             if (!double.IsFinite(monitoredTrainLoss)) // the epoch's last update broke the weights
-                return Diverged(new MlpTrainingDivergedException(epoch, b, monitoredTrainLoss, learningRate));
+                return Diverged(new TrainingDivergedException(epoch, b, monitoredTrainLoss, learningRate));
             double? validationLoss = null, validationAccuracy = null;
             if (run.ValidationData is not null)
                 (validationLoss, validationAccuracy) = engine.Evaluate(run.ValidationData, run.ValidationMonitorRows, cancellationToken);
 
-            var record = new MlpEpochRecord(epoch, trainLoss, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
+            var record = new EpochRecord(epoch, trainLoss, trainAccuracy, validationLoss, validationAccuracy, learningRate, stopwatch.Elapsed);
             history.Add(record);
 
             // Early stopping watches the validation loss, or the training loss without validation data.
@@ -147,9 +147,9 @@ internal static class TrainingLoop
         return new TrainingResult(history, bestEpoch, stoppedEarly);
 
         // Stop: throw. KeepBest: hand back the best finished epoch, if there is one.
-        TrainingResult Diverged(MlpTrainingDivergedException exception)
+        TrainingResult Diverged(TrainingDivergedException exception)
         {
-            if (options.OnDivergence != MlpDivergenceAction.KeepBest || bestEpoch < firstEpoch)
+            if (options.OnDivergence != DivergenceAction.KeepBest || bestEpoch < firstEpoch)
                 throw exception;
             network.CopyStateFrom(best!);
             onDiverged?.Invoke(exception);

@@ -19,10 +19,10 @@ public sealed class CnnSharedOptionsTests
     };
 
     [TestMethod]
-    [DataRow(MlpOptimizer.Sgd, false)]
-    [DataRow(MlpOptimizer.Momentum, false)]
-    [DataRow(MlpOptimizer.Momentum, true)]
-    public void EveryUpdateRuleTrainsTheCnn(MlpOptimizer optimizer, bool nesterov)
+    [DataRow(Optimizer.Sgd, false)]
+    [DataRow(Optimizer.Momentum, false)]
+    [DataRow(Optimizer.Momentum, true)]
+    public void EveryUpdateRuleTrainsTheCnn(Optimizer optimizer, bool nesterov)
     {
         var options = Small();
         options.Optimizer = optimizer;
@@ -55,20 +55,20 @@ public sealed class CnnSharedOptionsTests
     public void KeepBestReturnsTheBestFinishedEpochOfADivergingCnn()
     {
         // Plain SGD with lr·λ = 3 multiplies the weights by −2 every step (one batch per epoch) until they overflow.
-        CnnTrainer.Options Exploding(MlpDivergenceAction action, int epochs) => new()
+        CnnTrainer.Options Exploding(DivergenceAction action, int epochs) => new()
         {
-            Layers = "conv2,relu,flatten", ImageColumnName = "Features", PixelScale = 1, Optimizer = MlpOptimizer.Sgd, LearningRate = 1,
+            Layers = "conv2,relu,flatten", ImageColumnName = "Features", PixelScale = 1, Optimizer = Optimizer.Sgd, LearningRate = 1,
             L2Regularization = 3, BatchSize = 60, Epochs = epochs, Seed = 2, NumberOfThreads = 1, OnDivergence = action,
         };
-        var trainer = new CnnTrainer(new MLContext(1), Exploding(MlpDivergenceAction.KeepBest, 1000));
-        MlpTrainingDivergedException? reported = null;
+        var trainer = new CnnTrainer(new MLContext(1), Exploding(DivergenceAction.KeepBest, 1000));
+        TrainingDivergedException? reported = null;
         trainer.TrainingDiverged += (_, e) => reported = e;
         var model = trainer.Fit(Data).Model;
         Assert.IsNotNull(reported);
         Assert.HasCount(reported.Epoch - 1, model.History);
         int best = model.History.MinBy(r => r.TrainLoss)!.Epoch;
-        var stoppedThere = new CnnTrainer(new MLContext(1), Exploding(MlpDivergenceAction.Stop, best)).Fit(Data).Model;
+        var stoppedThere = new CnnTrainer(new MLContext(1), Exploding(DivergenceAction.Stop, best)).Fit(Data).Model;
         CollectionAssert.AreEqual(stoppedThere.GetTensor("dense1.weight"), model.GetTensor("dense1.weight"));
-        Assert.ThrowsExactly<MlpTrainingDivergedException>(() => new CnnTrainer(new MLContext(1), Exploding(MlpDivergenceAction.Stop, 1000)).Fit(Data));
+        Assert.ThrowsExactly<TrainingDivergedException>(() => new CnnTrainer(new MLContext(1), Exploding(DivergenceAction.Stop, 1000)).Fit(Data));
     }
 }

@@ -75,7 +75,7 @@ public sealed class CnnTrainerTests
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Shapes.Make(1600, 1));
         var test = ml.Data.LoadFromEnumerable(Shapes.Make(400, 2));
-        var epochs = new List<MlpEpochRecord>();
+        var epochs = new List<EpochRecord>();
         var trainer = ml.MulticlassClassification.Trainers.Cnn(SmallOptions());
         trainer.EpochCompleted += (_, record) => epochs.Add(record);
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(trainer).Fit(train);
@@ -296,7 +296,7 @@ public sealed class CnnTrainerTests
             case nameof(CnnTrainer.Options.Epochs): options.Epochs = 0; break;
             case nameof(CnnTrainer.Options.BatchSize): options.BatchSize = 0; break;
             case nameof(CnnTrainer.Options.LearningRate): options.LearningRate = -1; break;
-            case nameof(CnnTrainer.Options.LearningRateSchedule): options.LearningRateSchedule = (MlpLearningRateSchedule)99; break;
+            case nameof(CnnTrainer.Options.LearningRateSchedule): options.LearningRateSchedule = (LearningRateSchedule)99; break;
             case nameof(CnnTrainer.Options.LearningRateDecay): options.LearningRateDecay = 0; break;
             case nameof(CnnTrainer.Options.LearningRateStepEpochs): options.LearningRateStepEpochs = 0; break;
             case nameof(CnnTrainer.Options.MinLearningRate): options.MinLearningRate = 1; break;

@@ -21,7 +21,7 @@ public sealed class CnnCheckpointTests
     internal static CnnTrainer.Options Options(string? directory = null, bool resume = false, int epochs = 4, int shuffleBuffer = 0) => new()
     {
         ImageColumnName = "Features", PixelScale = 1, Layers = "conv4,bn,relu,pool,drop0.25,flatten,dense8,bn,relu",
-        LearningRate = 0.01f, L2Regularization = 1e-4f, LearningRateSchedule = MlpLearningRateSchedule.Cosine, MinLearningRate = 1e-4f,
+        LearningRate = 0.01f, L2Regularization = 1e-4f, LearningRateSchedule = LearningRateSchedule.Cosine, MinLearningRate = 1e-4f,
         RandomHorizontalFlip = true, RandomShift = 1, ValidationFraction = shuffleBuffer > 0 ? 0 : 0.2f, MonitoringSubsetSize = 50,
         Epochs = epochs, BatchSize = 32, Seed = 9, NumberOfThreads = 2,
         CheckpointDirectory = directory, CheckpointEveryEpochs = 2, ResumeFromCheckpoint = resume,
@@ -81,7 +81,7 @@ public sealed class CnnCheckpointTests
         CnnTrainer.Options Constant(string? directory, bool resume, int epochs)
         {
             var options = Options(directory, resume, epochs);
-            options.LearningRateSchedule = MlpLearningRateSchedule.Constant;
+            options.LearningRateSchedule = LearningRateSchedule.Constant;
             return options;
         }
         var straight = new CnnTrainer(new MLContext(1), Constant(null, false, 4)).Fit(Data).Model;

@@ -136,7 +136,7 @@ public sealed class MlpTrainerTests
         var options = SmallOptions(4);
         options.ValidationFraction = 0.2f;
         var trainer = new MlpTrainer(ml, options);
-        var events = new List<MlpEpochRecord>();
+        var events = new List<EpochRecord>();
         trainer.EpochCompleted += (_, e) => events.Add(e);
         var first = trainer.Fit(train).Model;
         Assert.AreEqual(4, events.Count);

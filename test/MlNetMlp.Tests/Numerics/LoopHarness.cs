@@ -9,11 +9,11 @@ namespace MlNetMlp.Tests.Numerics;
 /// </summary>
 internal static class LoopHarness
 {
-    public sealed record Result(MlpNetwork Network, IReadOnlyList<MlpEpochRecord> History, int BestEpoch, bool StoppedEarly);
+    public sealed record Result(MlpNetwork Network, IReadOnlyList<EpochRecord> History, int BestEpoch, bool StoppedEarly);
 
     public static Result Train(MlpNetwork network, TrainingSet train, TrainingSet? validation, MlpTrainer.Options options, int seed, int firstEpoch,
-        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<TrainingCheckpoint>? checkpointing = null,
-        Action<MlpTrainingDivergedException>? onDiverged = null, TaskHead? head = null)
+        Action<EpochRecord>? onEpoch, CancellationToken cancellationToken, Checkpointing<TrainingCheckpoint>? checkpointing = null,
+        Action<TrainingDivergedException>? onDiverged = null, TaskHead? head = null)
     {
         head ??= new MulticlassHead(network.OutputCount);
         if (train.Rows == 0) throw new ArgumentException("There are no training rows.", nameof(train));

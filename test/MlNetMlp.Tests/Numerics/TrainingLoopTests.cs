@@ -13,7 +13,7 @@ public sealed class TrainingLoopTests
     }
 
     private static LoopHarness.Result Train(TrainingSet train, MlpTrainer.Options options, int classes, int seed = 1,
-        TrainingSet? validation = null, int firstEpoch = 1, Action<MlpEpochRecord>? onEpoch = null, CancellationToken cancellationToken = default) =>
+        TrainingSet? validation = null, int firstEpoch = 1, Action<EpochRecord>? onEpoch = null, CancellationToken cancellationToken = default) =>
         LoopHarness.Train(FreshNetwork(train.FeatureCount, options, classes, seed), train, validation, options, seed, firstEpoch, onEpoch, cancellationToken);
 
     private static double Accuracy(MlpNetwork network, TrainingSet data)
@@ -30,10 +30,10 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
-    [DataRow(MlpOptimizer.Sgd, 0.2f, new int[0])]
-    [DataRow(MlpOptimizer.Momentum, 0.05f, new[] { 32 })]
-    [DataRow(MlpOptimizer.Adam, 0.01f, new[] { 32, 16 })]
-    public void ClusteredDataTrainsToNinetyNinePercent(MlpOptimizer optimizer, float learningRate, int[] hidden)
+    [DataRow(Optimizer.Sgd, 0.2f, new int[0])]
+    [DataRow(Optimizer.Momentum, 0.05f, new[] { 32 })]
+    [DataRow(Optimizer.Adam, 0.01f, new[] { 32, 16 })]
+    public void ClusteredDataTrainsToNinetyNinePercent(Optimizer optimizer, float learningRate, int[] hidden)
     {
         TrainingSet train = TestData.Clusters(rows: 1000, features: 20, classes: 5, seed: 1);
         TrainingSet test = TestData.Clusters(rows: 500, features: 20, classes: 5, seed: 2);
@@ -51,13 +51,13 @@ public sealed class TrainingLoopTests
 
     private static MlpTrainer.Options EveryFeatureOptions(int? threads) => new()
     {
-        HiddenLayers = [24, 12], Activation = MlpActivation.Gelu, Optimizer = MlpOptimizer.Momentum, Nesterov = true,
-        LearningRate = 0.05f, L2Regularization = 1e-3f, Dropout = 0.2f, LearningRateSchedule = MlpLearningRateSchedule.Cosine,
+        HiddenLayers = [24, 12], Activation = MlpActivation.Gelu, Optimizer = Optimizer.Momentum, Nesterov = true,
+        LearningRate = 0.05f, L2Regularization = 1e-3f, Dropout = 0.2f, LearningRateSchedule = LearningRateSchedule.Cosine,
         MinLearningRate = 0.001f, ValidationFraction = 0.2f, MonitoringSubsetSize = 100, Epochs = 4, BatchSize = 32,
         NumberOfThreads = threads,
     };
 
-    private static bool SameHistory(IReadOnlyList<MlpEpochRecord> a, IReadOnlyList<MlpEpochRecord> b) =>
+    private static bool SameHistory(IReadOnlyList<EpochRecord> a, IReadOnlyList<EpochRecord> b) =>
         a.Count == b.Count && a.Zip(b).All(p => p.First with { Elapsed = default } == p.Second with { Elapsed = default });
 
     [TestMethod]
@@ -93,7 +93,7 @@ public sealed class TrainingLoopTests
         TrainingSet data = TestData.Clusters(rows: 100, features: 7, classes: 3, seed: 16, spread: 0.3f);
         var options = new MlpTrainer.Options
         {
-            HiddenLayers = [9], Optimizer = MlpOptimizer.Sgd, LearningRate = 0.1f, L2Regularization = 0.01f,
+            HiddenLayers = [9], Optimizer = Optimizer.Sgd, LearningRate = 0.1f, L2Regularization = 0.01f,
             Epochs = 2, BatchSize = 30, Shuffle = false, NumberOfThreads = 2,
         };
         LoopHarness.Result result = Train(data, options, classes: 3, seed: 3);
@@ -140,7 +140,7 @@ public sealed class TrainingLoopTests
         // Replay the rule on the history: the best epoch is the last one that improved by more than min delta.
         double best = double.PositiveInfinity;
         int bestEpoch = 0;
-        foreach (MlpEpochRecord record in result.History)
+        foreach (EpochRecord record in result.History)
         {
             if (record.ValidationLoss!.Value < best - options.EarlyStoppingMinDelta)
             {
@@ -179,8 +179,8 @@ public sealed class TrainingLoopTests
     {
         TrainingSet raw = TestData.Noise(rows: 400, features: 30, classes: 4, seed: 8);
         var pixels = new TrainingSet(raw.Features.Select(v => v * 255f).ToArray(), raw.Labels, raw.FeatureCount); // 0..255, not normalized
-        var options = new MlpTrainer.Options { HiddenLayers = [32], Optimizer = MlpOptimizer.Sgd, LearningRate = 50f, Epochs = 3, BatchSize = 20, NumberOfThreads = 2 };
-        var exception = Assert.ThrowsExactly<MlpTrainingDivergedException>(() => Train(pixels, options, classes: 4));
+        var options = new MlpTrainer.Options { HiddenLayers = [32], Optimizer = Optimizer.Sgd, LearningRate = 50f, Epochs = 3, BatchSize = 20, NumberOfThreads = 2 };
+        var exception = Assert.ThrowsExactly<TrainingDivergedException>(() => Train(pixels, options, classes: 4));
         Assert.IsInstanceOfType<InvalidOperationException>(exception);
         Assert.AreEqual(1, exception.Epoch);
         Assert.IsTrue(exception.Batch is >= 1 and <= 20, $"batch {exception.Batch}");
@@ -210,20 +210,20 @@ public sealed class TrainingLoopTests
     [TestMethod]
     public void LearningRateSchedulesFollowPyTorch()
     {
-        var step = new MlpTrainer.Options { LearningRate = 0.8f, LearningRateSchedule = MlpLearningRateSchedule.Step, LearningRateDecay = 0.5f, LearningRateStepEpochs = 2 };
-        CollectionAssert.AreEqual(new[] { 0.8f, 0.8f, 0.4f, 0.4f, 0.2f }, Enumerable.Range(0, 5).Select(e => LearningRateSchedule.At(step, e)).ToArray());
+        var step = new MlpTrainer.Options { LearningRate = 0.8f, LearningRateSchedule = LearningRateSchedule.Step, LearningRateDecay = 0.5f, LearningRateStepEpochs = 2 };
+        CollectionAssert.AreEqual(new[] { 0.8f, 0.8f, 0.4f, 0.4f, 0.2f }, Enumerable.Range(0, 5).Select(e => LearningRates.At(step, e)).ToArray());
 
-        var exponential = new MlpTrainer.Options { LearningRate = 1f, LearningRateSchedule = MlpLearningRateSchedule.Exponential, LearningRateDecay = 0.9f };
-        Assert.AreEqual(0.729f, LearningRateSchedule.At(exponential, 3), 1e-6f);
+        var exponential = new MlpTrainer.Options { LearningRate = 1f, LearningRateSchedule = LearningRateSchedule.Exponential, LearningRateDecay = 0.9f };
+        Assert.AreEqual(0.729f, LearningRates.At(exponential, 3), 1e-6f);
 
-        var cosine = new MlpTrainer.Options { LearningRate = 1f, MinLearningRate = 0.1f, Epochs = 4, LearningRateSchedule = MlpLearningRateSchedule.Cosine };
-        Assert.AreEqual(1f, LearningRateSchedule.At(cosine, 0), 1e-6f);
-        Assert.AreEqual(0.1f + 0.9f * (1 + MathF.Cos(MathF.PI / 4)) / 2, LearningRateSchedule.At(cosine, 1), 1e-6f);
-        Assert.AreEqual(0.55f, LearningRateSchedule.At(cosine, 2), 1e-6f);
-        Assert.AreEqual(0.1f, LearningRateSchedule.At(cosine, 4), 1e-6f);
+        var cosine = new MlpTrainer.Options { LearningRate = 1f, MinLearningRate = 0.1f, Epochs = 4, LearningRateSchedule = LearningRateSchedule.Cosine };
+        Assert.AreEqual(1f, LearningRates.At(cosine, 0), 1e-6f);
+        Assert.AreEqual(0.1f + 0.9f * (1 + MathF.Cos(MathF.PI / 4)) / 2, LearningRates.At(cosine, 1), 1e-6f);
+        Assert.AreEqual(0.55f, LearningRates.At(cosine, 2), 1e-6f);
+        Assert.AreEqual(0.1f, LearningRates.At(cosine, 4), 1e-6f);
 
         var constant = new MlpTrainer.Options { LearningRate = 0.3f };
-        Assert.AreEqual(0.3f, LearningRateSchedule.At(constant, 17));
+        Assert.AreEqual(0.3f, LearningRates.At(constant, 17));
 
         // The history reports the rate each epoch used.
         TrainingSet data = TestData.Clusters(rows: 40, features: 4, classes: 2, seed: 10);
@@ -232,7 +232,7 @@ public sealed class TrainingLoopTests
         step.NumberOfThreads = 1;
         step.LearningRate = 0.01f;
         LoopHarness.Result result = Train(data, step, classes: 2);
-        CollectionAssert.AreEqual(Enumerable.Range(0, 5).Select(e => (double)LearningRateSchedule.At(step, e)).ToArray(),
+        CollectionAssert.AreEqual(Enumerable.Range(0, 5).Select(e => (double)LearningRates.At(step, e)).ToArray(),
             result.History.Select(r => r.LearningRate).ToArray());
     }
 
@@ -242,7 +242,7 @@ public sealed class TrainingLoopTests
         TrainingSet data = TestData.Clusters(rows: 400, features: 6, classes: 3, seed: 11, spread: 0.4f);
         var options = new MlpTrainer.Options { HiddenLayers = [8], Epochs = 2, BatchSize = 40, ValidationFraction = 0.25f, MonitoringSubsetSize = 70, NumberOfThreads = 2 };
         LoopHarness.Result result = Train(data, options, classes: 3);
-        foreach (MlpEpochRecord record in result.History)
+        foreach (EpochRecord record in result.History)
         {
             Assert.IsNotNull(record.ValidationLoss);
             Assert.IsNotNull(record.ValidationAccuracy);
@@ -273,7 +273,7 @@ public sealed class TrainingLoopTests
         var options = new MlpTrainer.Options { HiddenLayers = [16], Epochs = 3, BatchSize = 20, NumberOfThreads = 2 };
         LoopHarness.Result first = Train(data, options, classes: 4);
         MlpNetwork snapshot = first.Network.Clone();
-        var seen = new List<MlpEpochRecord>();
+        var seen = new List<EpochRecord>();
         LoopHarness.Result second = LoopHarness.Train(first.Network, data, null, options, seed: 2, firstEpoch: 4, seen.Add, CancellationToken.None);
 
         CollectionAssert.AreEqual(new[] { 4, 5, 6 }, second.History.Select(r => r.Epoch).ToArray());
@@ -290,7 +290,7 @@ public sealed class TrainingLoopTests
         // Three workers, and batches of 1 and 2 rows that leave some of them idle.
         TrainingSet data = TestData.Clusters(rows: 64, features: 11, classes: 4, seed: 21);
         int[] order = Enumerable.Range(0, data.Rows).ToArray();
-        foreach (MlpOptimizer rule in Enum.GetValues<MlpOptimizer>())
+        foreach (Optimizer rule in Enum.GetValues<Optimizer>())
         {
             var options = new MlpTrainer.Options { Optimizer = rule, L2Regularization = 1e-3f };
             MlpNetwork summedFirst = TestData.Network([11, 9, 4], MlpActivation.LeakyRelu, seed: 22), folded = summedFirst.Clone();
@@ -317,7 +317,7 @@ public sealed class TrainingLoopTests
     {
         TrainingSet data = TestData.Clusters(rows: 256, features: 30, classes: 5, seed: 14);
         MlpNetwork network = TestData.Network([30, 20, 10, 5], MlpActivation.Elu, seed: 15);
-        var options = new MlpTrainer.Options { Optimizer = MlpOptimizer.Adam, L2Regularization = 1e-4f };
+        var options = new MlpTrainer.Options { Optimizer = Optimizer.Adam, L2Regularization = 1e-4f };
         using var pool = new WorkerPool(1); // inline, so the current thread's allocation counter sees everything
         var backpropagation = new MlpBackpropagation(network, pool, maxBatchRows: 64, dropoutRate: 0.1f);
         var updater = new ParameterUpdater(backpropagation.Layout.Tensors(network), options);

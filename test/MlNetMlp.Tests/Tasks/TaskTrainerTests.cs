@@ -161,7 +161,7 @@ public sealed class TaskTrainerTests
             var options = Options(network, task, epochs: 5);
             options.BatchSize = 100;
             options.Shuffle = false;
-            options.Optimizer = MlpOptimizer.Sgd;
+            options.Optimizer = Optimizer.Sgd;
             options.LearningRate = 0.1f;
             options.NumberOfThreads = 1;
             return options;

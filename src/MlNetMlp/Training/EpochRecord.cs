@@ -8,7 +8,7 @@ namespace MlNetMlp;
 /// <param name="ValidationAccuracy">Accuracy on the validation rows (or their subset); null without validation data.</param>
 /// <param name="LearningRate">The learning rate used during this epoch.</param>
 /// <param name="Elapsed">Wall time of the epoch, training and monitoring together.</param>
-public sealed record MlpEpochRecord(
+public sealed record EpochRecord(
     int Epoch,
     double TrainLoss,
     double TrainAccuracy,
