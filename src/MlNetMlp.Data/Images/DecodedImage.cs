@@ -123,17 +123,20 @@ public sealed class DecodedImage
             codec.Dispose();
             throw Invalid(sourceName, $"not an image in a supported format ({SupportedFormats}): {Describe(start[..startLength])}; Skia takes it for {format}, which is not accepted");
         }
-        long pixels = (long)codec.Info.Width * codec.Info.Height;
-        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        // Read before any Dispose: a disposed codec's native object is gone, and touching it crashes the process.
+        var encoded = codec.EncodedFormat;
+        int width = codec.Info.Width, height = codec.Info.Height;
+        long pixels = (long)width * height;
+        if (width <= 0 || height <= 0)
         {
             codec.Dispose();
-            throw Invalid(sourceName, $"its {codec.EncodedFormat} header gives no image size");
+            throw Invalid(sourceName, $"its {encoded} header gives no image size");
         }
         if (pixels > MaxPixels)
         {
             codec.Dispose();
             throw Invalid(sourceName, string.Create(CultureInfo.InvariantCulture,
-                $"the {codec.EncodedFormat} image is {codec.Info.Width}×{codec.Info.Height} = {pixels:N0} pixels, over the limit of {MaxPixels:N0} (4096×4096); resize it first"));
+                $"the {encoded} image is {width}×{height} = {pixels:N0} pixels, over the limit of {MaxPixels:N0} (4096×4096); resize it first"));
         }
         return codec;
     }
