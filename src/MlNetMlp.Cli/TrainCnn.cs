@@ -27,7 +27,13 @@ internal static class TrainCnn
         Option<string?> CheckpointDirectory,
         Option<int> CheckpointEvery,
         Option<bool> Resume,
-        Option<int> ShuffleBuffer);
+        Option<int> ShuffleBuffer,
+        Option<Optimizer> Optimizer,
+        Option<float> Momentum,
+        Option<bool> Nesterov,
+        Option<bool> EarlyStopping,
+        Option<int> Patience,
+        Option<string> OnDivergence);
 
     /// <summary>
     /// The CNN's options from the <c>train</c> command line (refusing MLP-only options), without the image size, which
@@ -51,6 +57,13 @@ internal static class TrainCnn
         if (parse.GetResult(a.ValidationFraction) is { Implicit: false }) options.ValidationFraction = parse.GetValue(a.ValidationFraction);
         if (parse.GetResult(a.RandomFlip) is { Implicit: false }) options.RandomHorizontalFlip = parse.GetValue(a.RandomFlip);
         if (parse.GetResult(a.RandomShift) is { Implicit: false }) options.RandomShift = parse.GetValue(a.RandomShift);
+        // The update rule, early stopping and the divergence policy are the shared training loop's: the same as the MLP's.
+        if (parse.GetResult(a.Optimizer) is { Implicit: false }) options.Optimizer = parse.GetValue(a.Optimizer);
+        if (parse.GetResult(a.Momentum) is { Implicit: false }) options.Momentum = parse.GetValue(a.Momentum);
+        options.Nesterov = parse.GetValue(a.Nesterov);
+        options.EarlyStopping = parse.GetValue(a.EarlyStopping);
+        if (parse.GetResult(a.Patience) is { Implicit: false }) options.EarlyStoppingPatience = parse.GetValue(a.Patience);
+        options.OnDivergence = parse.GetValue(a.OnDivergence) == "keep-best" ? DivergenceAction.KeepBest : DivergenceAction.Stop;
         options.Seed = parse.GetValue(a.Seed);
         options.NumberOfThreads = parse.GetValue(a.Threads);
         options.CheckpointDirectory = parse.GetValue(a.CheckpointDirectory);
@@ -80,6 +93,7 @@ internal static class TrainCnn
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows");
         int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
             Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
+        trainer.TrainingDiverged += (_, e) => Terminal.Line($"warning: {e.Message} Keeping the best finished epoch (--on-divergence keep-best).");
         var stopwatch = Stopwatch.StartNew();
         var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(train, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;

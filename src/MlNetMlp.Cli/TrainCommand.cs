@@ -62,9 +62,9 @@ internal static class TrainCommand
             bool ownImages = TrainImages.Requested(parse, images, data, trainRows);
             if (parse.GetValue(model) == ModelKind.Cnn)
             {
-                Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization, onDivergence];
+                Option[] mlpOnly = [hidden, activation, dropout, slope, normalization];
                 var cnnArguments = new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads, randomFlip, randomShift,
-                    checkpointDirectory, checkpointEvery, resume, shuffleBuffer);
+                    checkpointDirectory, checkpointEvery, resume, shuffleBuffer, optimizer, momentum, nesterov, earlyStopping, patience, onDivergence);
                 if (ownImages)
                     return Task.FromResult(TrainImages.RunCnn(parse, images, TrainCnn.Options(parse, cnnArguments, mlpOnly), parse.GetValue(output)!,
                         parse.GetValue(json), cancellationToken));

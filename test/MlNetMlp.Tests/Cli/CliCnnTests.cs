@@ -146,7 +146,6 @@ public sealed class CliCnnTests
     {
         AssertOneLineError(Run("train", "--model", "cnn", "--hidden", "128"), "--hidden");
         AssertOneLineError(Run("train", "--model", "cnn", "--dropout", "0.5"), "--dropout");
-        AssertOneLineError(Run("train", "--model", "cnn", "--on-divergence", "keep-best"), "--on-divergence");
         AssertOneLineError(Run("train", "--model", "cnn", "--resume"), "--resume", "--checkpoint-dir");
         AssertOneLineError(Run("train", "--model", "cnn", "--checkpoint-dir", "ckpt", "--checkpoint-every", "0"), "--checkpoint-every 0");
         AssertOneLineError(Run("train", "--layers", "conv8,pool"), "--layers", "--model cnn");

@@ -42,6 +42,10 @@ public sealed class CliTests
         foreach (var mention in mentions) StringAssert.Contains(lines[0], mention);
     }
 
+    /// <summary>The JSON object a command printed as its last stdout line (<c>--json</c>).</summary>
+    internal static System.Text.Json.JsonElement LastJsonLine(string stdout) =>
+        System.Text.Json.JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
+
     internal static bool HaveData => Directory.Exists(FashionMnist.SystemDatasetDirectory) || Environment.GetEnvironmentVariable(FashionMnist.DirectoryEnvironmentVariable) != null;
 
     [TestMethod]
