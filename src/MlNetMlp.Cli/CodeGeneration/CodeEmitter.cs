@@ -16,7 +16,7 @@ internal static class CodeEmitter
     /// each ships as a package of the assembly's name and the tool's version. A package added to the repository that
     /// holds transforms or trainers belongs here.
     /// </summary>
-    private static readonly HashSet<string> OurPackages = ["MlNetMlp.Study", "MlNetMlp.Plots"];
+    private static readonly HashSet<string> OurPackages = ["MlNetMlp.Data", "MlNetMlp.Study", "MlNetMlp.Plots"];
 
     /// <summary>The project and namespace name when the directory's name gives no identifier.</summary>
     private const string DefaultProjectName = "MLModelConsumer";
