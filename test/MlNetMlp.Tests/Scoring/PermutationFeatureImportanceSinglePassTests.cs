@@ -79,7 +79,7 @@ public sealed class PermutationFeatureImportanceSinglePassTests
     /// <summary>
     /// The root of the failure, without PFI: over ML.NET's stateful view (built as PFI builds it, LambdaTransform.CreateMap,
     /// reached by reflection since it is internal) reading every score runs the view's lambda once per row, all on the
-    /// reading thread; and the scores are the row-by-row ones.
+    /// reading thread, also with an ML.NET transform in between; and the scores are the row-by-row ones.
     /// </summary>
     [TestMethod]
     public void StatefulSourceIsReadByOneCursorOnTheReadingThread()
@@ -98,11 +98,20 @@ public sealed class PermutationFeatureImportanceSinglePassTests
             if (Environment.CurrentManagedThreadId != reader) Interlocked.Increment(ref otherThreads);
         };
         var stateful = StatefulMap(ml, data, copy);
-        Assert.AreEqual("StatefulFilterTransform`3", stateful.GetType().Name, "the view PFI permutes through");
+        Assert.AreEqual(MlNetMlp.Mapping.SinglePassSources.StatefulFilterTransformName, stateful.GetType().GetGenericTypeDefinition().FullName,
+            "ML.NET's stateful view, which PFI permutes through, is the type SinglePassSources recognizes");
 
         float[] scores = [.. model.Transform(stateful).GetColumn<float>("Score")];
         Assert.AreEqual(Rows, calls, "the stateful view's lambda runs once per row");
         Assert.AreEqual(0, otherThreads, "and only on the thread that reads");
+        CollectionAssert.AreEqual(Outputs(network, features), scores);
+
+        // Below an ML.NET transform too: a second cursor over the transform's output would read the stateful view again.
+        calls = 0;
+        var between = ml.Transforms.CopyColumns("Copy", "Features").Fit(stateful).Transform(stateful);
+        scores = [.. model.Transform(between).GetColumn<float>("Score")];
+        Assert.AreEqual(Rows, calls, "once per row through a transform");
+        Assert.AreEqual(0, otherThreads);
         CollectionAssert.AreEqual(Outputs(network, features), scores);
     }
 
