@@ -6,7 +6,8 @@ namespace MlNetMlp.Mapping;
 /// A mapping that is much cheaper per row when it sees rows in blocks (the MLP: one matrix product
 /// per block instead of one matrix-vector product per row). A cursor over it runs narrow "lookahead"
 /// cursors over the same source that read the mapping's inputs ahead in blocks, while the main cursor
-/// still serves every other column row by row.
+/// still serves every other column row by row. Over data that must be read once (<see cref="SinglePassSources"/>:
+/// PermutationFeatureImportance's permuted view) the view opens none and maps row by row.
 /// </summary>
 internal interface ILookaheadRowMapping : IRowMapping
 {

@@ -17,6 +17,8 @@ internal sealed class MappedDataView : ITransformCanSaveOnnx
     private readonly IDataView _source;
     private readonly MappedSchema _schema;
     private readonly string _transformerName;
+    // A lookahead cursor re-reads the source: not over data that must be read once (SinglePassSources).
+    private readonly bool _mayReadAhead;
 
     /// <param name="source">The input data.</param>
     /// <param name="mapping">The per-row computation.</param>
@@ -26,6 +28,7 @@ internal sealed class MappedDataView : ITransformCanSaveOnnx
         _source = source;
         _schema = new MappedSchema(mapping);
         _transformerName = transformerName;
+        _mayReadAhead = mapping is ILookaheadRowMapping && !SinglePassSources.Contains(source);
     }
 
     /// <summary>The view this one maps (ML.NET's exporters walk back through it).</summary>
@@ -57,7 +60,7 @@ internal sealed class MappedDataView : ITransformCanSaveOnnx
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var (inputActive, addedActive) = _schema.Resolve(columnsNeeded);
-        if (_schema.Mapping is ILookaheadRowMapping lookahead && addedActive.Any(a => a))
+        if (_mayReadAhead && _schema.Mapping is ILookaheadRowMapping lookahead && addedActive.Any(a => a))
         {
             // Every cursor must visit the same rows in the same order: give them equal seeds.
             int? seed = rand?.Next();
