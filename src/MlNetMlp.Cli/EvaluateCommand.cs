@@ -12,9 +12,17 @@ internal static class EvaluateCommand
         var modelPath = new Argument<string>("model") { Description = "Model zip written by 'mlnetmlp train' (or mlContext.Model.Save)." };
         var data = SharedOptions.Data();
         var json = SharedOptions.Json();
-        var command = new Command("evaluate", "Evaluate a saved model on the Fashion-MNIST test split.") { modelPath, data, json };
+        var command = new Command("evaluate", "Evaluate a saved model on the Fashion-MNIST test split (or on a labelled table: --dataset FILE).") { modelPath, data, json };
+        var table = new Tables.TableOptions();
+        foreach (var option in table.Reading) command.Add(option);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(table.Dataset) is not null)
+            {
+                if (parse.GetResult(data) is { Implicit: false }) throw new ArgumentException("--data (Fashion-MNIST) and --dataset (a table) name different test data: give one.", "--data");
+                return Tables.TableEvaluation.Run(parse, table, parse.GetValue(modelPath)!, parse.GetValue(json));
+            }
+            table.RequireDatasetFor(parse, []);
             var mlContext = new MLContext(seed: 1);
             string path = parse.GetValue(modelPath)!;
             var model = ModelFile.Load(mlContext, path, out _);
