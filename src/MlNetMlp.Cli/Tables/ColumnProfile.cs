@@ -60,7 +60,7 @@ internal sealed class ColumnProfile(string name, int index)
     public void Add(string cell)
     {
         Rows++;
-        if (MissingTokens.Contains(cell))
+        if (MissingTokens.Contains(cell.Trim()))
         {
             Missing++;
             return;

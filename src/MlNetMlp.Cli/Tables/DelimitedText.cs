@@ -39,7 +39,7 @@ internal static class DelimitedText
                         else if (i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
                         else quoted = false;
                     }
-                    else if (c == separator) { fields.Add(wasQuoted ? field.ToString() : field.ToString().Trim()); field.Clear(); wasQuoted = false; }
+                    else if (c == separator) { fields.Add(Unquoted(field, wasQuoted)); field.Clear(); wasQuoted = false; }
                     else if (c == '"' && field.Length == 0 && !wasQuoted) { quoted = true; wasQuoted = true; }
                     else field.Append(c);
                 }
@@ -49,11 +49,18 @@ internal static class DelimitedText
                 if (line is null) break;
                 field.Append('\n');
             }
-            fields.Add(wasQuoted ? field.ToString() : field.ToString().Trim());
+            fields.Add(Unquoted(field, wasQuoted));
             count++;
             yield return fields.ToArray();
         }
     }
+
+    /// <summary>
+    /// A field as <c>TextLoader</c> reads it: a quoted one as written inside its quotes; an unquoted one without its
+    /// leading white space but with its trailing white space ("a, red ,b" holds "red "), so that the values seen here
+    /// (the classes, the categories) are the values the model sees.
+    /// </summary>
+    private static string Unquoted(System.Text.StringBuilder field, bool quoted) => quoted ? field.ToString() : field.ToString().TrimStart();
 
     /// <summary>
     /// The separator of <paramref name="path"/> and why: the candidate that splits the first records into the same

@@ -171,6 +171,20 @@ public sealed class TableCliTests
         CliTests.AssertOneLineError(CliTests.Run("train", "--dataset", empty, "--label", "class"), empty, "empty");
     }
 
+    [TestMethod]
+    public void BinaryAndRegressionStopUntilTheirTrainersExist()
+    {
+        // Auto picks binary for the text label with two values and regression for diabetes' progression, and says so.
+        var binary = CliTests.Run("train", "--dataset", Fixture("breast_cancer.csv"), "--label", "diagnosis", "--out", Path.Combine(_dir, "b.zip"));
+        CliTests.AssertOneLineError(binary, "--task binary", "not available in this build");
+        StringAssert.Contains(binary.stdout, "task: binary (text label with 2 values");
+        StringAssert.Contains(binary.stdout, "positive class 'malignant'");
+        var regression = CliTests.Run("train", "--dataset", Fixture("diabetes.csv"), "--label", "progression", "--out", Path.Combine(_dir, "r.zip"));
+        CliTests.AssertOneLineError(regression, "--task regression", "not available in this build");
+        StringAssert.Contains(regression.stdout, "task: regression (numeric label with 214 distinct values");
+        Assert.IsFalse(File.Exists(Path.Combine(_dir, "b.zip")) || File.Exists(Path.Combine(_dir, "r.zip")), "no model written");
+    }
+
     public sealed class PlantRow
     {
         [ColumnName("id")] public string Id { get; set; } = "";
