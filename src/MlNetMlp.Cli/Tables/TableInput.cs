@@ -44,7 +44,7 @@ internal sealed record TableInput(IDataView Data, string Path, char Separator, b
         }
         else
         {
-            var named = first.Where(names.Contains).ToList();
+            var named = first.Select(f => f.Trim()).Where(names.Contains).ToList();
             hasHeader = named.Count > 0;
             reason = hasHeader ? string.Create(CultureInfo.InvariantCulture, $"its first row names {named.Count} of the model's {names.Count} columns") : "its first row names none of the model's columns";
         }

@@ -18,7 +18,12 @@ internal static class TablePrediction
     {
         string dataset = parse.GetValue(table.Dataset)!;
         bool toFile = outputPath is not null and not "-";
-        if (toFile) OutputCheck.File("--output", outputPath!, "predictions", "predictions.csv");
+        if (toFile)
+        {
+            OutputCheck.File("--output", outputPath!, "predictions", "predictions.csv");
+            // Writing over the table being read would replace the input with its predictions.
+            OutputCheck.Distinct(("--dataset", dataset), ("--output", outputPath));
+        }
         char? separator = table.SeparatorOf(parse);
         bool? header = table.HeaderOf(parse);
         var mlContext = new MLContext(seed: 1);

@@ -123,6 +123,14 @@ public sealed class TableCliTests
         var printed = toStdout.stdout.Trim().Split('\n');
         Assert.HasCount(3, printed, toStdout.stdout);
         StringAssert.StartsWith(printed[0], "notes,colour,height_cm,indoor,PredictedLabel,Score.cactus");
+
+        // What cannot be scored, or would overwrite the input, is refused in one line naming it.
+        CliTests.AssertOneLineError(CliTests.Run("evaluate", model, "--dataset", unlabelled), "'species'", unlabelled);
+        var noNotes = Path.Combine(_dir, "no-notes.csv");
+        File.WriteAllLines(noNotes, ["colour,height_cm,indoor", "grey,21,yes"]);
+        CliTests.AssertOneLineError(CliTests.Run("predict", model, "--dataset", noNotes), "'notes'", noNotes);
+        CliTests.AssertOneLineError(CliTests.Run("predict", model, "--dataset", unlabelled, "--output", unlabelled), "--output", "same file");
+        CliTests.AssertOneLineError(CliTests.Run("predict", model), "--dataset");
     }
 
     [TestMethod]
