@@ -90,6 +90,9 @@ internal sealed partial record TableSchema(TableFile File, ColumnDecision Label,
     public const int MaxCountedClasses = 100;
     public const int MaxCategories = 50;
 
+    /// <summary>More classes than this is taken for a mistake (an identifier or a quantity as the label), not a classification.</summary>
+    public const int MaxClasses = 1000;
+
     public IEnumerable<ColumnDecision> Features => Columns.Where(c => c.IsFeature);
 
     /// <summary>Decides the task and every column's treatment.</summary>
@@ -108,6 +111,10 @@ internal sealed partial record TableSchema(TableFile File, ColumnDecision Label,
 
         var (chosen, reason) = ChooseTask(labelProfile, task, file.Rows);
         var classes = chosen == TableTask.Regression ? [] : ClassesOf(labelProfile);
+        if (chosen != TableTask.Regression && (labelProfile.Overflowed || classes.Count > MaxClasses))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--label {label}: '{label}' has {(labelProfile.Overflowed ? "over " : "")}{classes.Count:N0} distinct values, more than the {MaxClasses:N0} classes a classification may have; " +
+                $"{(labelProfile.IsNumeric ? "use --task regression for a quantity" : "is it the right column?")}"), "--label");
         if (chosen != TableTask.Regression && classes.Count < 2)
             throw new InvalidDataException($"{file.Path}: the label column '{label}' has one value ({classes[0]}): there is nothing to classify.");
         if (chosen == TableTask.Binary && classes.Count != 2)
