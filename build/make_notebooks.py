@@ -22,15 +22,19 @@ def notebook(name, cells):
     (ROOT / "notebooks" / name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 PACKAGE = '''
-// The locally built package: `dotnet pack src/MlNetMlp -c Release -o artifacts/packages` (nuget.config lists that folder).
-#r "nuget: MlNetMlp, 0.1.0"
-'''
-
-# The study and its figures are packages of their own: src/MlNetMlp.Study and src/MlNetMlp.Plots, packed the same way.
-STUDY_PACKAGES = '''
-// The locally built packages: `dotnet pack src/MlNetMlp`, `src/MlNetMlp.Study` and `src/MlNetMlp.Plots` with
+// The locally built packages: `dotnet pack src/MlNetMlp` and `src/MlNetMlp.Data` (Fashion-MNIST, image folders) with
 // `-c Release -o artifacts/packages` (nuget.config lists that folder).
 #r "nuget: MlNetMlp, 0.1.0"
+#r "nuget: MlNetMlp.Data, 0.1.0"
+'''
+
+# The data, the study and its figures are packages of their own: src/MlNetMlp.Data, src/MlNetMlp.Study and
+# src/MlNetMlp.Plots, packed the same way.
+STUDY_PACKAGES = '''
+// The locally built packages: `dotnet pack src/MlNetMlp`, `src/MlNetMlp.Data`, `src/MlNetMlp.Study` and `src/MlNetMlp.Plots`
+// with `-c Release -o artifacts/packages` (nuget.config lists that folder).
+#r "nuget: MlNetMlp, 0.1.0"
+#r "nuget: MlNetMlp.Data, 0.1.0"
 #r "nuget: MlNetMlp.Study, 0.1.0"
 #r "nuget: MlNetMlp.Plots, 0.1.0"
 '''
@@ -183,7 +187,7 @@ var test = FashionMnist.Load(mlContext, FashionMnistSplit.Test, maxRows: 1_000);
 var testLabels = FashionMnist.LoadArrays(FashionMnistSplit.Test, maxRows: 1_000).Labels;
 
 // Fits a pipeline, times it, and evaluates it: the parts of a study row the figures need.
-ExperimentResult Run(string title, IEstimator<ITransformer> pipeline, Func<ITransformer, IReadOnlyList<MlpEpochRecord>> history)
+ExperimentResult Run(string title, IEstimator<ITransformer> pipeline, Func<ITransformer, IReadOnlyList<EpochRecord>> history)
 {
     var stopwatch = Stopwatch.StartNew();
     var model = pipeline.Fit(train);
@@ -202,12 +206,12 @@ mlpOptions.Seed = 1;
 var mlp = Run("MLP 784-512-256-10", mlContext.Transforms.NormalizePixels("Image", mode: PixelNormalizationMode.Standardize)
         .Append(mlContext.Transforms.FlattenImage("Features", "Image"))
         .Append(new MlpTrainer(mlContext, mlpOptions)),
-    model => ((IEnumerable<ITransformer>)model).OfType<MlpPredictionTransformer>().Single().Model.History);
+    model => ((IEnumerable<ITransformer>)model).OfType<MulticlassNetworkTransformer<MlpModelParameters>>().Single().Model.History);
 '''),
     ("code", '''
 // The CNN reads the 28×28 Image column itself (pixels scaled by 1/255 inside the model).
 var cnn = Run("CNN", mlContext.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options { Epochs = 2, Seed = 1, MonitoringSubsetSize = 500 }),
-    model => ((CnnPredictionTransformer)model).Model.History);
+    model => ((MulticlassNetworkTransformer<CnnModelParameters>)model).Model.History);
 if (mlp.MicroAccuracy < 0.7 || cnn.MicroAccuracy < 0.6) throw new Exception("a model did not learn");
 '''),
     ("code", '''

@@ -30,7 +30,7 @@ internal static class BenchCommand
     private static Command CreateMlp()
     {
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs (after one warm-up epoch).", DefaultValueFactory = _ => 5 };
-        var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule to time.", DefaultValueFactory = _ => MlpOptimizer.Sgd };
+        var optimizer = new Option<Optimizer>("--optimizer") { Description = "Update rule to time.", DefaultValueFactory = _ => Optimizer.Sgd };
         var threads = new Option<int?>("--threads") { Description = "Kernel threads (default: all cores)." }.AtLeast(1);
         var torch = new Option<bool>("--compare-torch") { Description = "Also time the PyTorch peer in this run and print the ratio." };
         var json = SharedOptions.Json();
@@ -86,10 +86,10 @@ internal static class BenchCommand
             if (timed < 1) throw new ArgumentOutOfRangeException("--epochs", timed, "--epochs must be at least 1.");
             if (roundCount < 1) throw new ArgumentOutOfRangeException("--rounds", roundCount, "--rounds must be at least 1.");
             if (rowCount < 200) throw new ArgumentOutOfRangeException("--rows", rowCount, "--rows must be at least one batch (200).");
-            MlpOptimizer[] rules = [MlpOptimizer.Sgd, MlpOptimizer.Momentum, MlpOptimizer.Adam];
+            Optimizer[] rules = [Optimizer.Sgd, Optimizer.Momentum, Optimizer.Adam];
             var epochSeconds = rules.ToDictionary(rule => rule, _ => new List<double>());
             for (int round = 1; round <= roundCount; round++)
-                foreach (MlpOptimizer rule in rules)
+                foreach (Optimizer rule in rules)
                 {
                     Terminal.Line($"round {round}/{roundCount}: {rule}");
                     TrainingEpochs(timed, rule, parse.GetValue(threads), cancellationToken, rowCount, epochSeconds[rule]);
@@ -100,13 +100,13 @@ internal static class BenchCommand
                 ["rounds"] = roundCount,
                 ["epochs_per_run"] = timed,
             };
-            double sgd = Statistics.Median(epochSeconds[MlpOptimizer.Sgd]);
-            foreach (MlpOptimizer rule in rules)
+            double sgd = Statistics.Median(epochSeconds[Optimizer.Sgd]);
+            foreach (Optimizer rule in rules)
             {
                 string name = rule.ToString().ToLowerInvariant();
                 double median = Statistics.Median(epochSeconds[rule]);
                 result[$"{name}_epoch_seconds_median"] = median;
-                if (rule != MlpOptimizer.Sgd) result[$"{name}_extra_vs_sgd"] = median / sgd - 1;
+                if (rule != Optimizer.Sgd) result[$"{name}_extra_vs_sgd"] = median / sgd - 1;
             }
             foreach (var (key, value) in result) Terminal.Line($"{key,-28} {Format(value)}");
             if (parse.GetValue(json)) Terminal.JsonLine(result);
@@ -116,7 +116,7 @@ internal static class BenchCommand
     }
 
     /// <summary>Trains the reference network on random data; the timed epochs' seconds also go to <paramref name="epochTimes"/> when given.</summary>
-    private static Dictionary<string, object?> TrainingEpochs(int timedEpochs, MlpOptimizer optimizer, int? threads, CancellationToken cancellationToken,
+    private static Dictionary<string, object?> TrainingEpochs(int timedEpochs, Optimizer optimizer, int? threads, CancellationToken cancellationToken,
         int rows = Rows, List<double>? epochTimes = null)
     {
         var mlContext = new MLContext(seed: 0);
@@ -128,7 +128,7 @@ internal static class BenchCommand
             BatchSize = 200,
             Epochs = timedEpochs + 1,
             Optimizer = optimizer,
-            LearningRate = optimizer == MlpOptimizer.Adam ? 1e-3f : 0.1f,
+            LearningRate = optimizer == Optimizer.Adam ? 1e-3f : 0.1f,
             // The timed loop must contain no evaluation: monitor a single row.
             MonitoringSubsetSize = 1,
             Seed = 0,

@@ -47,7 +47,7 @@ internal static class BenchMemoryCommand
             MlpTrainer.Validate(options);
             try
             {
-                MlpTrainer.RequireTrainable(options, featureCount, classCount: 10, $" for --features {featureCount}");
+                Numerics.MlpDefinition.RequireTrainable(options, featureCount, outputs: 10, $" for --features {featureCount}");
             }
             catch (ArgumentOutOfRangeException e) when (e.ParamName == nameof(MlpTrainer.Options.HiddenLayers))
             {

@@ -14,12 +14,12 @@ internal static class CliDefaults
     {
         HiddenLayers = [512, 256],
         Activation = MlpActivation.LeakyRelu,
-        Optimizer = MlpOptimizer.Adam,
+        Optimizer = Optimizer.Adam,
         LearningRate = 1e-3f,
         BatchSize = 200,
         Epochs = 30,
         Dropout = 0.3f,
-        LearningRateSchedule = MlpLearningRateSchedule.Cosine,
+        LearningRateSchedule = LearningRateSchedule.Cosine,
     };
 
     /// <summary>
@@ -33,6 +33,6 @@ internal static class CliDefaults
         Epochs = 12,
         BatchSize = 128,
         LearningRate = 2e-3f,
-        LearningRateSchedule = MlpLearningRateSchedule.Cosine,
+        LearningRateSchedule = LearningRateSchedule.Cosine,
     };
 }

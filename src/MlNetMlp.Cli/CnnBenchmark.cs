@@ -2,6 +2,8 @@ using System.Diagnostics;
 using MlNetMlp.Cnn;
 using MlNetMlp.Data;
 using MlNetMlp.Numerics;
+using MlNetMlp.Tasks;
+using MlNetMlp.Training;
 
 namespace MlNetMlp.Cli;
 
@@ -59,11 +61,11 @@ internal static class CnnBenchmark
         layers ??= CnnTrainer.DefaultLayers;
         var specs = CnnLayerSpec.ParseList(layers);
 
-        (MlpDataSet data, string source) = LoadData(rows, dataDirectory, synthetic, seed);
+        (TrainingSet data, string source) = LoadData(rows, dataDirectory, synthetic, seed);
         var network = new CnnNetwork(new TensorShape(1, FashionMnist.ImageHeight, FashionMnist.ImageWidth), specs, 10, 1f / 255);
         network.Initialize(new Random(seed));
         int batch = Math.Min(batchSize, data.Rows);
-        using var engine = new CnnEngine(network, threads, batch);
+        using var engine = new CnnEngine(network, threads, batch, new MulticlassHead(network.ClassCount), new CnnTrainer.Options());
         int[] order = Enumerable.Range(0, data.Rows).ToArray();
         var shuffle = new Random(RandomStreams.SubSeed(seed, RandomStreams.ShuffleStream));
         int dropoutSeed = RandomStreams.SubSeed(seed, RandomStreams.DropoutStream);
@@ -87,7 +89,7 @@ internal static class CnnBenchmark
         return new CnnBenchmarkResult(seconds, losses, data.Rows, engine.Workers, batch, CnnLayerSpec.Format(specs), network.Parameters.Length, source);
     }
 
-    private static (MlpDataSet, string) LoadData(int rows, string? dataDirectory, bool synthetic, int seed)
+    private static (TrainingSet, string) LoadData(int rows, string? dataDirectory, bool synthetic, int seed)
     {
         const int pixels = FashionMnist.ImageHeight * FashionMnist.ImageWidth;
         if (!synthetic)
@@ -97,7 +99,7 @@ internal static class CnnBenchmark
                 var images = FashionMnist.LoadArrays(FashionMnistSplit.Train, dataDirectory, rows, new FashionMnistOptions { AllowDownload = false });
                 var features = new float[images.Count * pixels];
                 for (int i = 0; i < features.Length; i++) features[i] = images.Pixels[i];
-                return (new MlpDataSet(features, images.Labels.Select(l => (int)l).ToArray(), pixels), "fashion-mnist");
+                return (new TrainingSet(features, images.Labels.Select(l => (int)l).ToArray(), pixels), "fashion-mnist");
             }
             catch (FashionMnistNotFoundException)
             {
@@ -108,6 +110,6 @@ internal static class CnnBenchmark
         for (int i = 0; i < values.Length; i++) values[i] = random.Next(256);
         var labels = new int[rows];
         for (int i = 0; i < rows; i++) labels[i] = random.Next(10);
-        return (new MlpDataSet(values, labels, pixels), "synthetic");
+        return (new TrainingSet(values, labels, pixels), "synthetic");
     }
 }

@@ -23,8 +23,8 @@ internal static class PredictCommand
     public static Command Create()
     {
         var modelPath = new Argument<string>("model") { Description = "Model zip written by 'mlnetmlp train'." };
-        var input = new Argument<string?>("input") { Description = "A PNG image (any size; resized to 28×28, grayscale), or the index of a Fashion-MNIST test image.", Arity = ArgumentArity.ZeroOrOne };
-        var invert = new Option<bool?>("--invert") { Description = "Invert the image (Fashion-MNIST is light-on-dark); default: auto-detect dark-on-light PNGs." };
+        var input = new Argument<string?>("input") { Description = "An image file (JPEG, PNG, BMP, GIF or WebP, up to 4096×4096; resized to the model's input), or the index of a Fashion-MNIST test image.", Arity = ArgumentArity.ZeroOrOne };
+        var invert = new Option<bool?>("--invert") { Description = "Invert the image (Fashion-MNIST is light-on-dark); default: auto-detect dark-on-light images." };
         var data = SharedOptions.Data();
         var json = SharedOptions.Json();
         var command = new Command("predict", "Classify one image with a saved model (or predict every row of a table: --dataset FILE [--output FILE]).") { modelPath, input, invert, data, json };
@@ -44,8 +44,10 @@ internal static class PredictCommand
             if (parse.GetValue(input) is null) throw new ArgumentException("predict needs what to classify: an image file, a Fashion-MNIST test index, or --dataset FILE.", "input");
             var mlContext = new MLContext(seed: 1);
             string path = parse.GetValue(modelPath)!;
-            var model = ModelFile.Load(mlContext, path, out _);
+            var model = ModelFile.Load(mlContext, path, out var inputSchema);
             string source = parse.GetValue(input)!;
+            if (ImageModel.ReadsImagePaths(inputSchema))
+                return PredictImagePath.Run(mlContext, model, inputSchema, path, source, parse.GetValue(invert), parse.GetValue(json));
             var (pixels, truth) = ReadInput(source, parse.GetValue(invert), parse.GetValue(data));
 
             var engine = mlContext.Model.CreatePredictionEngine<ImageInput, ImagePrediction>(model);
@@ -88,10 +90,10 @@ internal static class PredictCommand
             return (pixels, test.Labels[index]);
         }
         if (!File.Exists(source))
-            throw new FileNotFoundException($"'{source}' is neither a test index nor an existing PNG file.", source);
-        var image = PngImage.Load(source);
+            throw new FileNotFoundException($"'{source}' is neither a test index nor an existing image file.", source);
+        var image = DecodedImage.Load(source);
         bool shouldInvert = invert ?? image.LooksDarkOnLight();
-        return (ImageFolder.LoadImage(source, FashionMnist.ImageWidth, FashionMnist.ImageHeight, shouldInvert), null);
+        return (image.ToLightOnBlack(FashionMnist.ImageWidth, FashionMnist.ImageHeight, shouldInvert), null);
     }
 
     private static string[] ClassNames(DataViewSchema schema, int count)

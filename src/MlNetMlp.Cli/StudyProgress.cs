@@ -55,7 +55,7 @@ internal sealed class StudyProgress : IStudyProgress
         if (epochs is null) _run.IsIndeterminate = true;
     }
 
-    public void Epoch(MlpEpochRecord record)
+    public void Epoch(EpochRecord record)
     {
         string text = Format(record, _epochs);
         if (_context is null)
@@ -89,7 +89,7 @@ internal sealed class StudyProgress : IStudyProgress
         AnsiConsole.MarkupLine(Markup.Escape(line));
     }
 
-    private static string Format(MlpEpochRecord e, int? epochs)
+    private static string Format(EpochRecord e, int? epochs)
     {
         string validation = e.ValidationAccuracy is double v ? FormattableString.Invariant($" test_acc {v:F4}") : "";
         return FormattableString.Invariant($"epoch {e.Epoch}/{epochs?.ToString(CultureInfo.InvariantCulture) ?? "?"} loss {e.TrainLoss:F4} train_acc {e.TrainAccuracy:F4}{validation} {e.Elapsed.TotalSeconds:F1}s");

@@ -65,7 +65,7 @@ internal static class SweepCommand
                 Activations = Enums<MlpActivation>(parse.GetValue(activations), "--activations") ?? baseSpace.Activations,
                 L2 = Floats(parse.GetValue(l2), "--l2") ?? baseSpace.L2,
                 LearningRates = Floats(parse.GetValue(lr), "--lr") ?? baseSpace.LearningRates,
-                Optimizers = Enums<MlpOptimizer>(parse.GetValue(optimizers), "--optimizers") ?? baseSpace.Optimizers,
+                Optimizers = Enums<Optimizer>(parse.GetValue(optimizers), "--optimizers") ?? baseSpace.Optimizers,
                 BatchSizes = Ints(parse.GetValue(batchSizes), "--batch-sizes") ?? baseSpace.BatchSizes,
                 Epochs = Ints(parse.GetValue(epochs), "--epochs") ?? baseSpace.Epochs,
                 Dropouts = Floats(parse.GetValue(dropouts), "--dropouts") ?? baseSpace.Dropouts,
@@ -98,7 +98,7 @@ internal static class SweepCommand
             {
                 try
                 {
-                    MlpTrainer.RequireTrainable(trial.ToOptions(seedValue, threadCount), FashionMnist.ImageHeight * FashionMnist.ImageWidth, FashionMnist.ClassNames.Count, "");
+                    Numerics.MlpDefinition.RequireTrainable(trial.ToOptions(seedValue, threadCount), FashionMnist.ImageHeight * FashionMnist.ImageWidth, FashionMnist.ClassNames.Count, "");
                 }
                 catch (ArgumentOutOfRangeException e)
                 {
@@ -223,7 +223,7 @@ internal static class SweepCommand
         }
     }
 
-    private static T EpochLines<T>(int epochs, Func<Action<MlpEpochRecord>, T> run) =>
+    private static T EpochLines<T>(int epochs, Func<Action<EpochRecord>, T> run) =>
         run(e => Terminal.Line(FormattableString.Invariant($"  final fit: epoch {e.Epoch}/{epochs} loss {e.TrainLoss:F4} train_acc {e.TrainAccuracy:F4} {e.Elapsed.TotalSeconds:F1}s")));
 
     private static void PrintTop(IReadOnlyList<SweepTrialResult> finished)

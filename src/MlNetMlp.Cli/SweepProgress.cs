@@ -51,7 +51,7 @@ internal sealed class SweepProgress : ISweepProgress
         }
     }
 
-    public void FoldEpoch(int slot, int fold, int folds, MlpEpochRecord record, int epochs)
+    public void FoldEpoch(int slot, int fold, int folds, EpochRecord record, int epochs)
     {
         lock (_gate)
         {

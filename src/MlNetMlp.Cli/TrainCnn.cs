@@ -18,7 +18,7 @@ internal static class TrainCnn
         Option<int> BatchSize,
         Option<float> LearningRate,
         Option<float> L2,
-        Option<MlpLearningRateSchedule> Schedule,
+        Option<LearningRateSchedule> Schedule,
         Option<float> ValidationFraction,
         Option<int> Seed,
         Option<int?> Threads,
@@ -29,8 +29,11 @@ internal static class TrainCnn
         Option<bool> Resume,
         Option<int> ShuffleBuffer);
 
-    public static int Run(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly, string? dataDirectory, int? trainRows,
-        string outputPath, bool json, CancellationToken cancellationToken)
+    /// <summary>
+    /// The CNN's options from the <c>train</c> command line (refusing MLP-only options), without the image size, which
+    /// the caller sets from its data before <see cref="CnnTrainer.Validate"/>.
+    /// </summary>
+    public static CnnTrainer.Options Options(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly)
     {
         foreach (var option in mlpOnly)
             if (parse.GetResult(option) is { Implicit: false })
@@ -56,11 +59,18 @@ internal static class TrainCnn
         options.ShuffleBufferSize = parse.GetValue(a.ShuffleBuffer);
         CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
         OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
+        return options;
+    }
+
+    public static int Run(ParseResult parse, Arguments a, IEnumerable<Option> mlpOnly, string? dataDirectory, int? trainRows,
+        string outputPath, bool json, CancellationToken cancellationToken)
+    {
+        var options = Options(parse, a, mlpOnly);
         // Fashion-MNIST's image size, so that validation sizes the network (and refuses one too big) before loading the data.
         options.ImageHeight ??= FashionMnist.ImageHeight;
         options.ImageWidth ??= FashionMnist.ImageWidth;
         CnnTrainer.Validate(options);
-        OutputCheck.Training(outputPath, options.CheckpointDirectory, Cnn.CnnCheckpoint.PathIn);
+        OutputCheck.Training(outputPath, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
 
         var mlContext = new MLContext(seed: options.Seed);
         var train = FashionMnist.Load(mlContext, FashionMnistSplit.Train, dataDirectory, trainRows);
@@ -69,7 +79,7 @@ internal static class TrainCnn
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows");
         int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
-            Cnn.CnnCheckpoint.PathIn, path => Cnn.CnnCheckpoint.Load(path).EpochsDone);
+            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
         var stopwatch = Stopwatch.StartNew();
         var model = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(train, null, null, cancellationToken));
         double trainSeconds = stopwatch.Elapsed.TotalSeconds;

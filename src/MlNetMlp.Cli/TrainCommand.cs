@@ -24,12 +24,12 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = FormattableString.Invariant($"Passes over the training data (--model cnn: {cnn.Epochs})."), DefaultValueFactory = _ => Defaults.Epochs };
         var batch = new Option<int>("--batch-size") { Description = FormattableString.Invariant($"Rows per mini-batch (--model cnn: {cnn.BatchSize})."), DefaultValueFactory = _ => Defaults.BatchSize };
         var lr = new Option<float>("--lr", "--learning-rate") { Description = FormattableString.Invariant($"Initial learning rate (--model cnn: {cnn.LearningRate})."), DefaultValueFactory = _ => Defaults.LearningRate };
-        var optimizer = new Option<MlpOptimizer>("--optimizer") { Description = "Update rule.", DefaultValueFactory = _ => Defaults.Optimizer };
+        var optimizer = new Option<Optimizer>("--optimizer") { Description = "Update rule.", DefaultValueFactory = _ => Defaults.Optimizer };
         var momentum = new Option<float>("--momentum") { Description = "Momentum factor (optimizer Momentum).", DefaultValueFactory = _ => Defaults.Momentum };
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (with --optimizer Momentum)." };
         var l2 = new Option<float>("--l2") { Description = "L2 penalty λ on weights (PyTorch weight_decay).", DefaultValueFactory = _ => Defaults.L2Regularization };
         var dropout = new Option<float>("--dropout") { Description = "Dropout probability on hidden units.", DefaultValueFactory = _ => Defaults.Dropout };
-        var schedule = new Option<MlpLearningRateSchedule>("--schedule") { Description = "Learning-rate schedule.", DefaultValueFactory = _ => Defaults.LearningRateSchedule };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning-rate schedule.", DefaultValueFactory = _ => Defaults.LearningRateSchedule };
         var slope = new Option<float>("--leaky-slope") { Description = "LeakyReLU negative slope.", DefaultValueFactory = _ => Defaults.LeakyReluSlope };
         var validation = new Option<float>("--validation-fraction") { Description = "Fraction of training rows held out for validation.", DefaultValueFactory = _ => Defaults.ValidationFraction };
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when validation loss stops improving (needs --validation-fraction above 0)." };
@@ -47,25 +47,31 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same options and --threads)." };
         var onDivergence = new Option<string>("--on-divergence") { Description = "When the loss becomes NaN/∞ or explodes (over 100× its start): stop (exit 2) or keep-best (save the best finished epoch).", DefaultValueFactory = _ => "stop" };
         onDivergence.AcceptOnlyFromAmong("stop", "keep-best");
+        var images = TrainImages.CreateOptions();
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Stream the training rows every epoch through a shuffle buffer of N rows instead of holding them in memory (0 = in memory).", DefaultValueFactory = _ => Defaults.ShuffleBufferSize };
 
-        var command = new Command("train", "Train an MLP on Fashion-MNIST (or on a CSV/TSV table: --dataset FILE --label COLUMN), report ML.NET test metrics, save the model.")
+        var command = new Command("train", "Train an MLP (or --model cnn) on Fashion-MNIST, your own images (--images DIR) or a CSV/TSV table (--dataset FILE --label COLUMN), report ML.NET test metrics, save the model.")
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
             validation, earlyStopping, patience, normalization, seed, threads, trainRows, checkpointDirectory, checkpointEvery, resume,
             onDivergence, shuffleBuffer, model, layers, randomFlip, randomShift, json,
         };
+        foreach (var option in images.All) command.Options.Add(option);
         var table = new Tables.TableTrainOptions();
-        foreach (var option in table.All) command.Add(option);
+        foreach (var option in table.All) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
             if (parse.GetValue(table.Table.Dataset) is not null) return Task.FromResult(Tables.TableTraining.Run(parse, table, cancellationToken));
             table.Table.RequireDatasetFor(parse, table.TrainOnly);
+            bool ownImages = TrainImages.Requested(parse, images, data, trainRows);
             if (parse.GetValue(model) == ModelKind.Cnn)
             {
                 Option[] mlpOnly = [hidden, activation, optimizer, momentum, nesterov, dropout, slope, earlyStopping, patience, normalization, onDivergence];
                 var cnnArguments = new TrainCnn.Arguments(layers, epochs, batch, lr, l2, schedule, validation, seed, threads, randomFlip, randomShift,
                     checkpointDirectory, checkpointEvery, resume, shuffleBuffer);
+                if (ownImages)
+                    return Task.FromResult(TrainImages.RunCnn(parse, images, TrainCnn.Options(parse, cnnArguments, mlpOnly), parse.GetValue(output)!,
+                        parse.GetValue(json), cancellationToken));
                 return Task.FromResult(TrainCnn.Run(parse, cnnArguments, mlpOnly, parse.GetValue(data), parse.GetValue(trainRows), parse.GetValue(output)!,
                     parse.GetValue(json), cancellationToken));
             }
@@ -94,19 +100,23 @@ internal static class TrainCommand
             options.CheckpointEveryEpochs = parse.GetValue(checkpointEvery);
             options.ResumeFromCheckpoint = parse.GetValue(resume);
             options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
-            options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
+            options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? DivergenceAction.KeepBest : DivergenceAction.Stop;
             CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
             // The trainer refuses these too, naming its options; here they are named as typed, before any data is read.
-            if (options.Nesterov && options.Optimizer != MlpOptimizer.Momentum)
+            if (options.Nesterov && options.Optimizer != Optimizer.Momentum)
                 throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
             if (options.EarlyStopping && options.ValidationFraction == 0)
                 throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
             OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
             MlpTrainer.Validate(options);
-            OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Numerics.TrainingCheckpoint.PathIn);
+            OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
+            if (ownImages)
+                return Task.FromResult(TrainImages.RunMlp(parse, images, options, parse.GetValue(normalization), parse.GetValue(output)!,
+                    parse.GetValue(json), cancellationToken));
             return Task.FromResult(Run(options, parse.GetValue(normalization), parse.GetValue(data), parse.GetValue(trainRows),
                 parse.GetValue(output)!, parse.GetValue(json), cancellationToken));
         });
+        CodeGeneration.EmitCodeOption.AddTo(command, output);
         return command;
     }
 
@@ -135,8 +145,8 @@ internal static class TrainCommand
 
         Terminal.Line($"training {Describe(options)} on {train.GetRowCount():N0} rows, {normalization} pixels");
         int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
-            Numerics.TrainingCheckpoint.PathIn, path => Numerics.TrainingCheckpoint.Load(path).EpochsDone);
-        MlpTrainingDivergedException? diverged = null;
+            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
+        TrainingDivergedException? diverged = null;
         trainer.TrainingDiverged += (_, e) =>
         {
             diverged = e;
@@ -197,7 +207,7 @@ internal static class EpochProgress
 {
     /// <param name="subscribe">Attaches a handler to the trainer's EpochCompleted event.</param>
     /// <param name="epochsDone">Epochs already done (a resumed run) where the bar starts.</param>
-    public static T Run<T>(Action<EventHandler<MlpEpochRecord>> subscribe, int epochs, int epochsDone, Func<T> fit)
+    public static T Run<T>(Action<EventHandler<EpochRecord>> subscribe, int epochs, int epochsDone, Func<T> fit)
     {
         if (!Terminal.IsInteractive)
         {
@@ -222,7 +232,7 @@ internal static class EpochProgress
         return result;
     }
 
-    private static string Format(MlpEpochRecord e, int epochs)
+    private static string Format(EpochRecord e, int epochs)
     {
         string validation = e.ValidationAccuracy is double v ? FormattableString.Invariant($" val_acc {v:F4}") : "";
         return FormattableString.Invariant($"epoch {e.Epoch}/{epochs} loss {e.TrainLoss:F4} train_acc {e.TrainAccuracy:F4}{validation} lr {e.LearningRate:G3} {e.Elapsed.TotalSeconds:F1}s");

@@ -18,8 +18,8 @@ public sealed class MlpTrialConfig : IEquatable<MlpTrialConfig>
     [JsonConverter(typeof(JsonStringEnumConverter<MlpActivation>))]
     public MlpActivation Activation { get; init; } = MlpActivation.LeakyRelu;
 
-    [JsonConverter(typeof(JsonStringEnumConverter<MlpOptimizer>))]
-    public MlpOptimizer Optimizer { get; init; } = MlpOptimizer.Adam;
+    [JsonConverter(typeof(JsonStringEnumConverter<Optimizer>))]
+    public Optimizer Optimizer { get; init; } = Optimizer.Adam;
 
     public float LearningRate { get; init; } = 1e-3f;
 
@@ -32,8 +32,8 @@ public sealed class MlpTrialConfig : IEquatable<MlpTrialConfig>
 
     public float Dropout { get; init; }
 
-    [JsonConverter(typeof(JsonStringEnumConverter<MlpLearningRateSchedule>))]
-    public MlpLearningRateSchedule Schedule { get; init; } = MlpLearningRateSchedule.Constant;
+    [JsonConverter(typeof(JsonStringEnumConverter<LearningRateSchedule>))]
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
     [JsonConverter(typeof(JsonStringEnumConverter<PixelNormalizationMode>))]
     public PixelNormalizationMode Normalization { get; init; } = PixelNormalizationMode.Standardize;

@@ -17,7 +17,7 @@ public interface IStudyProgress
     void RunStarted(string description, int? epochs);
 
     /// <summary>An epoch of the current run ended.</summary>
-    void Epoch(MlpEpochRecord record);
+    void Epoch(EpochRecord record);
 
     /// <summary>An experiment ended.</summary>
     void ExperimentFinished(int index, int total, ExperimentResult result);
@@ -136,7 +136,7 @@ public sealed class StudyContext
         options.NumberOfThreads ??= Threads;
         options.MonitoringSubsetSize = Settings.MonitoringSubsetSize;
         var transforms = Preprocessing(normalization).Fit(TrainView);
-        var history = new List<MlpEpochRecord>();
+        var history = new List<EpochRecord>();
         var trainer = new MlpTrainer(MLContext, options);
         trainer.EpochCompleted += (_, e) =>
         {
@@ -157,12 +157,12 @@ public sealed class StudyContext
         };
         Progress?.RunStarted($"{title}: {options.Epochs} epochs on {Train.Count:N0} rows", options.Epochs);
         var stopwatch = Stopwatch.StartNew();
-        MlpPredictionTransformer mlp;
+        MulticlassNetworkTransformer<MlpModelParameters> mlp;
         try
         {
             mlp = trainer.Fit(transforms.Transform(TrainView), transforms.Transform(CurveView), null, CancellationToken);
         }
-        catch (MlpTrainingDivergedException e)
+        catch (TrainingDivergedException e)
         {
             return Copy(result, ExperimentStatus.Diverged, stopwatch.Elapsed.TotalSeconds, protocol with { EpochsRun = history.Count }, e.Message);
         }
@@ -288,13 +288,13 @@ public sealed class StudyContext
         var parts = new List<string>
         {
             $"784-{string.Concat(o.HiddenLayers.Select(h => $"{h}-"))}10" + (o.HiddenLayers.Length > 0 ? $" {o.Activation}" : " softmax"),
-            o.Optimizer == MlpOptimizer.Sgd ? string.Create(CultureInfo.InvariantCulture, $"SGD lr {o.LearningRate:G3}") : string.Create(CultureInfo.InvariantCulture, $"{o.Optimizer} lr {o.LearningRate:G3}"),
+            o.Optimizer == Optimizer.Sgd ? string.Create(CultureInfo.InvariantCulture, $"SGD lr {o.LearningRate:G3}") : string.Create(CultureInfo.InvariantCulture, $"{o.Optimizer} lr {o.LearningRate:G3}"),
             $"batch {o.BatchSize}",
             $"{o.Epochs} epochs",
         };
         if (o.L2Regularization > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"λ {o.L2Regularization:G3}"));
         if (o.Dropout > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"dropout {o.Dropout:G3}"));
-        if (o.LearningRateSchedule != MlpLearningRateSchedule.Constant) parts.Add(o.LearningRateSchedule.ToString().ToLowerInvariant());
+        if (o.LearningRateSchedule != LearningRateSchedule.Constant) parts.Add(o.LearningRateSchedule.ToString().ToLowerInvariant());
         parts.Add($"pixels {PixelsText(normalization)}");
         return string.Join(", ", parts);
     }
@@ -311,7 +311,7 @@ public static class StudyPlan
         {
             HiddenLayers = hidden,
             Activation = activation,
-            Optimizer = MlpOptimizer.Sgd,
+            Optimizer = Optimizer.Sgd,
             LearningRate = settings.SgdLearningRate,
             BatchSize = settings.BatchSize,
             Epochs = settings.ReproductionEpochs,
@@ -359,12 +359,12 @@ public static class StudyPlan
     {
         HiddenLayers = [512, 256],
         Activation = MlpActivation.LeakyRelu,
-        Optimizer = MlpOptimizer.Adam,
+        Optimizer = Optimizer.Adam,
         LearningRate = 1e-3f,
         BatchSize = 200,
         Epochs = epochs,
         Dropout = 0.3f,
-        LearningRateSchedule = MlpLearningRateSchedule.Cosine,
+        LearningRateSchedule = LearningRateSchedule.Cosine,
     };
 
     private static ExperimentResult L2Experiment(StudyContext context, Func<int[], MlpActivation, float, MlpTrainer.Options> sgd)
@@ -393,7 +393,7 @@ public static class StudyPlan
                     bestL2 = l2;
                 }
             }
-            catch (MlpTrainingDivergedException)
+            catch (TrainingDivergedException)
             {
                 outcome = "diverged";
             }
@@ -412,12 +412,12 @@ public static class StudyPlan
         var published = PublishedResults.ByExperiment[id];
         int epochs = context.Settings.CnnEpochs;
         string layers = CnnTrainer.DefaultLayers;
-        var history = new List<MlpEpochRecord>();
+        var history = new List<EpochRecord>();
         // The CNN reads the raw 28×28 "Image" column and scales pixels itself (PixelScale = 1/255).
         var trainer = context.MLContext.MulticlassClassification.Trainers.Cnn(new CnnTrainer.Options
         {
             Epochs = epochs,
-            LearningRateSchedule = MlpLearningRateSchedule.Cosine,
+            LearningRateSchedule = LearningRateSchedule.Cosine,
             Seed = context.Settings.Seed,
             NumberOfThreads = context.Threads,
             MonitoringSubsetSize = context.Settings.MonitoringSubsetSize,

@@ -145,7 +145,7 @@ public sealed class ExperimentResult
     public ExperimentProtocol Protocol { get; init; } = new();
 
     /// <summary>Per-epoch history (train loss over the epoch's mini-batches; accuracies and validation loss on 500-row subsets).</summary>
-    public IReadOnlyList<MlpEpochRecord> History { get; init; } = [];
+    public IReadOnlyList<EpochRecord> History { get; init; } = [];
 
     /// <summary>Facts gathered while running (e.g. the λ chosen and each candidate's validation accuracy).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -12,7 +12,7 @@ public interface ISweepProgress
     void TrialStarted(int slot, int index, int total, MlpTrialConfig config);
 
     /// <summary>An epoch of fold <paramref name="fold"/> (0-based) ended.</summary>
-    void FoldEpoch(int slot, int fold, int folds, MlpEpochRecord record, int epochs);
+    void FoldEpoch(int slot, int fold, int folds, EpochRecord record, int epochs);
 
     /// <summary>A trial ended and was stored.</summary>
     void TrialFinished(int slot, SweepTrialResult result);
@@ -61,7 +61,7 @@ public static class SweepRunner
 {
     /// <summary>Cross-validates one configuration on <paramref name="train"/> (folds stratified by label).</summary>
     public static SweepTrialResult CrossValidate(LabeledImages train, MlpTrialConfig config, SweepProtocol protocol, int threads,
-        Action<int, MlpEpochRecord>? onEpoch = null, CancellationToken cancellationToken = default)
+        Action<int, EpochRecord>? onEpoch = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(config);
@@ -84,7 +84,7 @@ public static class SweepRunner
                 logLosses.Add(logLoss);
             }
         }
-        catch (MlpTrainingDivergedException e)
+        catch (TrainingDivergedException e)
         {
             return Result(SweepTrialStatus.Diverged, e.Message);
         }
@@ -184,7 +184,7 @@ public static class SweepRunner
     /// <summary>Retrains the configuration of <paramref name="best"/> on all of <paramref name="train"/> and evaluates it on <paramref name="test"/>, once.</summary>
     /// <exception cref="InvalidDataException"><paramref name="test"/> has other classes than <paramref name="train"/>, or the retrained model gives NaN or infinite scores.</exception>
     public static (SweepFinalResult Result, ITransformer Model, DataViewSchema InputSchema) RetrainAndTest(LabeledImages train, LabeledImages test,
-        SweepTrialResult best, int? threads, Action<MlpEpochRecord>? onEpoch = null, CancellationToken cancellationToken = default)
+        SweepTrialResult best, int? threads, Action<EpochRecord>? onEpoch = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(best);
         var mlContext = new MLContext(seed: best.Protocol.Seed);
@@ -199,7 +199,7 @@ public static class SweepRunner
     }
 
     private static (double Accuracy, double LogLoss) FitAndEvaluate(LabeledImages train, LabeledImages validation, MlpTrialConfig config, int seed,
-        int threads, Action<MlpEpochRecord> onEpoch, CancellationToken cancellationToken)
+        int threads, Action<EpochRecord> onEpoch, CancellationToken cancellationToken)
     {
         var mlContext = new MLContext(seed: seed);
         var model = Fit(mlContext, train.ToDataView(), config, seed, threads, onEpoch, cancellationToken);
@@ -209,7 +209,7 @@ public static class SweepRunner
 
     /// <summary>NormalizePixels (fitted on <paramref name="train"/>) → FlattenImage → MlpTrainer, as one ML.NET chain.</summary>
     internal static ITransformer Fit(MLContext mlContext, IDataView train, MlpTrialConfig config, int seed, int? threads,
-        Action<MlpEpochRecord>? onEpoch, CancellationToken cancellationToken)
+        Action<EpochRecord>? onEpoch, CancellationToken cancellationToken)
     {
         var transforms = mlContext.Transforms.NormalizePixels("Image", mode: config.Normalization)
             .Append(mlContext.Transforms.FlattenImage("Features", "Image"))

@@ -16,11 +16,11 @@ public sealed class SweepSpace
     public MlpActivation[] Activations { get; init; } = [MlpActivation.LeakyRelu];
     public float[] L2 { get; init; } = [0f];
     public float[] LearningRates { get; init; } = [1e-3f];
-    public MlpOptimizer[] Optimizers { get; init; } = [MlpOptimizer.Adam];
+    public Optimizer[] Optimizers { get; init; } = [Optimizer.Adam];
     public int[] BatchSizes { get; init; } = [200];
     public int[] Epochs { get; init; } = [30];
     public float[] Dropouts { get; init; } = [0.3f];
-    public MlpLearningRateSchedule[] Schedules { get; init; } = [MlpLearningRateSchedule.Cosine];
+    public LearningRateSchedule[] Schedules { get; init; } = [LearningRateSchedule.Cosine];
     public PixelNormalizationMode[] Normalizations { get; init; } = [PixelNormalizationMode.Standardize];
 
     /// <summary>
@@ -34,7 +34,7 @@ public sealed class SweepSpace
         Activations = [MlpActivation.LeakyRelu, MlpActivation.Relu, MlpActivation.Gelu],
         L2 = [0f, 1e-5f, 1e-4f],
         LearningRates = [1e-3f, 5e-4f],
-        Optimizers = [MlpOptimizer.Adam],
+        Optimizers = [Optimizer.Adam],
         BatchSizes = [128, 200],
         Epochs = [30, 40],
         Dropouts = [0.3f, 0.4f, 0.5f],
@@ -48,7 +48,7 @@ public sealed class SweepSpace
         Activations = [MlpActivation.Relu, MlpActivation.LeakyRelu, MlpActivation.Tanh],
         L2 = [0f, 1e-4f],
         LearningRates = [1e-3f, 3e-3f],
-        Optimizers = [MlpOptimizer.Adam, MlpOptimizer.Momentum],
+        Optimizers = [Optimizer.Adam, Optimizer.Momentum],
         BatchSizes = [100, 200],
         Epochs = [2, 3],
         Dropouts = [0f, 0.2f],

@@ -17,30 +17,6 @@ public enum MlpActivation
     Gelu,
 }
 
-/// <summary>Parameter-update rule, named as in <c>torch.optim</c> and scikit-learn's <c>solver</c>.</summary>
-public enum MlpOptimizer
-{
-    /// <summary>Plain mini-batch stochastic gradient descent.</summary>
-    Sgd,
-    /// <summary>SGD with (optionally Nesterov) momentum, PyTorch's convention.</summary>
-    Momentum,
-    /// <summary>Adam (Kingma &amp; Ba), with bias correction.</summary>
-    Adam,
-}
-
-/// <summary>How the learning rate changes from epoch to epoch.</summary>
-public enum MlpLearningRateSchedule
-{
-    /// <summary>The same rate every epoch.</summary>
-    Constant,
-    /// <summary>Multiply by <see cref="MlpTrainer.Options.LearningRateDecay"/> every <see cref="MlpTrainer.Options.LearningRateStepEpochs"/> epochs (PyTorch's <c>StepLR</c>).</summary>
-    Step,
-    /// <summary>Multiply by <see cref="MlpTrainer.Options.LearningRateDecay"/> every epoch (<c>ExponentialLR</c>).</summary>
-    Exponential,
-    /// <summary>Cosine annealing from the initial rate to <see cref="MlpTrainer.Options.MinLearningRate"/> over all epochs (<c>CosineAnnealingLR</c>).</summary>
-    Cosine,
-}
-
 /// <summary>Weight initialization. <see cref="Auto"/> picks He for the ReLU family and Glorot for tanh/sigmoid.</summary>
 public enum MlpInitialization
 {
@@ -50,17 +26,4 @@ public enum MlpInitialization
     He,
     /// <summary>Glorot (Xavier) uniform: U(±sqrt(6 / (fan_in + fan_out))).</summary>
     Glorot,
-}
-
-/// <summary>What training does when the loss becomes NaN or infinite (<see cref="MlpTrainer.Options.OnDivergence"/>).</summary>
-public enum MlpDivergenceAction
-{
-    /// <summary>Throw <see cref="MlpTrainingDivergedException"/> naming the epoch and batch.</summary>
-    Stop,
-    /// <summary>
-    /// End training and return the weights of the best finished epoch (lowest validation loss, or training loss
-    /// without validation data); <see cref="MlpTrainer.TrainingDiverged"/> reports where it diverged. Throws like
-    /// <see cref="Stop"/> when no epoch finished.
-    /// </summary>
-    KeepBest,
 }

@@ -4,7 +4,8 @@ using MlNetMlp.Numerics;
 namespace MlNetMlp;
 
 /// <summary>
-/// Verifies the MLP's backpropagation: analytic gradients of <c>mean cross-entropy + (λ/2)·Σ w²</c>
+/// Verifies the MLP's backpropagation: analytic gradients of <c>mean loss + (λ/2)·Σ w²</c> (cross-entropy for
+/// multiclass and binary, squared error or Huber for regression, weighted by example weights when given)
 /// (the trainer's objective, see <see cref="MlpTrainer.Options"/>) against central finite differences,
 /// for every weight and bias of a small random network, all in double precision.
 /// </summary>
@@ -28,7 +29,16 @@ public static class MlpGradientCheck
     /// Correct backpropagation gives well below 1e-6 on small networks (typically 1e-9 to 1e-7).
     /// </returns>
     public static MlpGradientCheckResult Run(IReadOnlyList<int> layerSizes, MlpActivation activation, float l2Regularization = 0,
-        int rows = 4, int seed = 0, float leakyReluSlope = 0.01f, float eluAlpha = 1f, double epsilon = 1e-5)
+        int rows = 4, int seed = 0, float leakyReluSlope = 0.01f, float eluAlpha = 1f, double epsilon = 1e-5) =>
+        Run(layerSizes, activation, HeadKind.Multiclass, l2Regularization, rows, seed, leakyReluSlope, eluAlpha, epsilon);
+
+    /// <summary>
+    /// <see cref="Run(IReadOnlyList{int}, MlpActivation, float, int, int, float, float, double)"/> for any head: binary
+    /// (one output, labels 0/1), regression (one output, normal targets; Huber with δ = 0.5 when <paramref name="huber"/>),
+    /// optionally with random example weights in [0.5, 2).
+    /// </summary>
+    internal static MlpGradientCheckResult Run(IReadOnlyList<int> layerSizes, MlpActivation activation, HeadKind head, float l2Regularization = 0,
+        int rows = 4, int seed = 0, float leakyReluSlope = 0.01f, float eluAlpha = 1f, double epsilon = 1e-5, bool weighted = false, bool huber = false)
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
@@ -47,11 +57,14 @@ public static class MlpGradientCheck
             features[i] = 2 * random.NextDouble() - 1;
         var labels = new int[rows];
         for (int r = 0; r < rows; r++)
-            labels[r] = random.Next(sizes[^1]);
+            labels[r] = random.Next(head == HeadKind.Multiclass ? sizes[^1] : 2);
+        double[] targets = [.. Enumerable.Range(0, rows).Select(_ => 2 * random.NextDouble() - 1)];
+        double[]? exampleWeights = weighted ? [.. Enumerable.Range(0, rows).Select(_ => 0.5 + 1.5 * random.NextDouble())] : null;
+        var reference = new ReferenceHead<double>(head, labels, targets, exampleWeights, huber ? RegressionLoss.Huber : RegressionLoss.SquaredError, 0.5);
 
         double slope = leakyReluSlope, alpha = eluAlpha, l2 = l2Regularization;
         double Objective(double[][]? weightGradients = null, double[][]? biasGradients = null) =>
-            ReferenceMlp.LossAndGradients<double>(sizes, activation, slope, alpha, weights, biases, features, labels, rows, l2,
+            ReferenceMlp.LossAndGradients<double>(sizes, activation, slope, alpha, weights, biases, features, reference, rows, l2,
                 null, weightGradients, biasGradients);
 
         double[][] analyticWeights = ZerosLike(weights), analyticBiases = ZerosLike(biases);
@@ -83,11 +96,13 @@ public static class MlpGradientCheck
     /// weights and masks. "analytic" in the result is the fast path, "numeric" the reference. Float sums
     /// of a few hundred terms carry ~1e-9 of absolute rounding, so the relative error's floor is 1e-3 here.
     /// </summary>
-    internal static MlpGradientCheckResult CompareFastPathWithReference(MlpNetwork network, MlpDataSet data, int threads, float dropoutRate = 0, int dropoutSeed = 0)
+    internal static MlpGradientCheckResult CompareFastPathWithReference(MlpNetwork network, TrainingSet data, int threads, float dropoutRate = 0, int dropoutSeed = 0,
+        TaskHead? head = null)
     {
         int rows = data.Rows;
+        head ??= new MulticlassHead(network.OutputCount);
         using var pool = new WorkerPool(threads);
-        var backpropagation = new MlpBackpropagation(network, pool, rows, dropoutRate);
+        var backpropagation = new MlpBackpropagation(network, pool, rows, dropoutRate, head);
         int[] order = Enumerable.Range(0, rows).ToArray();
         backpropagation.ComputeGradients(data, order, 0, rows, dropoutSeed, step: 0);
         backpropagation.ReduceGradients();
@@ -113,12 +128,23 @@ public static class MlpGradientCheck
         }
         double[][] referenceWeights = ZerosLike(ToDouble(network.Weights)), referenceBiases = ZerosLike(ToDouble(network.Biases));
         ReferenceMlp.LossAndGradients<double>(network.LayerSizes, network.Activation, network.LeakyReluSlope, network.EluAlpha,
-            ToDouble(network.Weights), ToDouble(network.Biases), ToDouble(data.Features), data.Labels, rows, 0.0,
+            ToDouble(network.Weights), ToDouble(network.Biases), ToDouble(data.Features), ReferenceOf(head, data), rows, 0.0,
             masks, referenceWeights, referenceBiases);
         return Compare(fastWeights, fastBiases, referenceWeights, referenceBiases, FloatRelativeErrorFloor);
     }
 
     internal const double FloatRelativeErrorFloor = 1e-3;
+
+    /// <summary>The reference writing of <paramref name="head"/>'s loss on <paramref name="data"/>'s labels, targets and weights.</summary>
+    private static ReferenceHead<double> ReferenceOf(TaskHead head, TrainingSet data) => head switch
+    {
+        MulticlassHead => new(HeadKind.Multiclass, data.Labels, null, Weights(data)),
+        BinaryHead => new(HeadKind.Binary, data.Labels, null, Weights(data)),
+        RegressionHead regression => new(HeadKind.Regression, data.Labels, ToDouble(data.Targets!), Weights(data), regression.Loss, regression.HuberDelta),
+        _ => throw new ArgumentOutOfRangeException(nameof(head), head.GetType().Name, "No reference for this head."),
+    };
+
+    private static double[]? Weights(TrainingSet data) => data.Weights is null ? null : ToDouble(data.Weights);
 
     private static MlpGradientCheckResult Compare(double[][] analyticWeights, double[][] analyticBiases, double[][] numericWeights, double[][] numericBiases, double floor)
     {
@@ -158,7 +184,7 @@ public static class MlpGradientCheck
     private static double[][] ZerosLike(double[][] values) => values.Select(v => new double[v.Length]).ToArray();
 }
 
-/// <summary>Outcome of <see cref="MlpGradientCheck.Run"/>.</summary>
+/// <summary>Outcome of the <c>MlpGradientCheck.Run</c> overloads.</summary>
 /// <param name="MaxRelativeError">Largest |a − n| / max(|a| + |n|, <see cref="MlpGradientCheck.RelativeErrorFloor"/>) over all parameters.</param>
 /// <param name="ParametersChecked">Number of weights and biases compared.</param>
 /// <param name="WorstLayer">0-based linear layer of the worst parameter.</param>

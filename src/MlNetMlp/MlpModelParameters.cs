@@ -1,21 +1,23 @@
+using Microsoft.ML;
+using MlNetMlp.Mapping;
 using MlNetMlp.Numerics;
 using MlNetMlp.Persistence;
+using MlNetMlp.Scoring;
 
 namespace MlNetMlp;
 
 /// <summary>
 /// A trained multilayer perceptron: layer sizes, activation, weights and biases, and the
 /// per-epoch training history. Produced by <see cref="MlpTrainer"/>; pass it back to
-/// <see cref="MlpTrainer.Fit(Microsoft.ML.IDataView, MlpModelParameters)"/> to continue training.
+/// the Fit(trainData, initialModel) of an MLP trainer to continue training.
 /// </summary>
-public sealed class MlpModelParameters
+public sealed class MlpModelParameters : NetworkModelParameters
 {
     private const int MaxLayerWidth = 1 << 24;
 
-    internal MlpModelParameters(MlpNetwork network, IReadOnlyList<MlpEpochRecord> history)
+    internal MlpModelParameters(MlpNetwork network, IReadOnlyList<EpochRecord> history) : base(history)
     {
         Network = network;
-        History = history;
     }
 
     internal MlpNetwork Network { get; }
@@ -26,9 +28,12 @@ public sealed class MlpModelParameters
     private MlpScoringNetwork? _scoringNetwork;
 
     /// <summary>Length of the feature vector the network reads.</summary>
-    public int InputSize => Network.InputSize;
+    public override int InputSize => Network.InputSize;
 
-    /// <summary>Number of classes (softmax outputs).</summary>
+    /// <summary>Units of the output layer (<see cref="ClassCount"/>).</summary>
+    public override int OutputCount => Network.ClassCount;
+
+    /// <summary>Number of classes (softmax outputs) of a multiclass model; the output layer's width whatever the task.</summary>
     public int ClassCount => Network.ClassCount;
 
     /// <summary>Hidden layer widths, input side first; empty for softmax regression.</summary>
@@ -47,20 +52,12 @@ public sealed class MlpModelParameters
     public int LinearLayerCount => Network.LinearLayerCount;
 
     /// <summary>Total number of trainable weights and biases.</summary>
-    public long ParameterCount => Network.ParameterCount;
+    public override long ParameterCount => Network.ParameterCount;
 
-    /// <summary>
-    /// Per-epoch training history, oldest first (including epochs before a warm start). Saved with the
-    /// model except <see cref="MlpEpochRecord.Elapsed"/>, which reads as zero after loading (timings
-    /// would make model files irreproducible).
-    /// </summary>
-    public IReadOnlyList<MlpEpochRecord> History { get; }
+    internal override NetworkKind Kind => NetworkKind.Mlp;
 
-    /// <summary>
-    /// Warnings about the training that produced this model, such as a model that predicts one class for almost every
-    /// row (also written to the MLContext's log). Not saved with the model: empty after loading.
-    /// </summary>
-    public IReadOnlyList<string> TrainingWarnings { get; internal set; } = [];
+    internal override IRowMapping BindScoring(ScoringTask task, DataViewSchema inputSchema, string featureColumnName) =>
+        new NetworkScoringMapping<MlpInferenceWorkspace>(ScoringNetwork, task, inputSchema, featureColumnName);
 
     /// <summary>A copy of layer <paramref name="layer"/>'s weights, shaped [out, in] row-major like PyTorch's <c>nn.Linear.weight</c>.</summary>
     public float[] GetWeights(int layer)
@@ -88,7 +85,7 @@ public sealed class MlpModelParameters
         return probabilities;
     }
 
-    internal void Save(BinaryWriter writer)
+    internal override void Save(BinaryWriter writer)
     {
         var sizes = Network.LayerSizes;
         writer.Write(sizes.Length);

@@ -16,7 +16,7 @@ internal static class TrainerFitRules
     /// Streamed data is checked on the rows held in memory only when they are all the rows there are
     /// (<paramref name="wholeData"/>), since the first rows of a sorted stream may all be of one class.
     /// </summary>
-    public static void TwoClassesOrMore(MlpDataSet train, bool wholeData, string labelColumnName, string paramName)
+    public static void TwoClassesOrMore(TrainingSet train, bool wholeData, string labelColumnName, string paramName)
     {
         if (!wholeData) return;
         int first = train.Labels[0];
@@ -29,7 +29,7 @@ internal static class TrainerFitRules
     /// A hold-out (<paramref name="validationFraction"/>, used when Fit gets no validation set) must leave at least as
     /// many training rows as there are classes in the data: fewer cannot show every class even once.
     /// </summary>
-    public static void HoldOutLeavesTrainingRows(MlpDataSet train, bool hasValidationSet, float validationFraction, string optionsType)
+    public static void HoldOutLeavesTrainingRows(TrainingSet train, bool hasValidationSet, float validationFraction, string optionsType)
     {
         if (hasValidationSet || validationFraction == 0 || train.Rows < 2) return;
         int classes = train.Labels.Distinct().Count();

@@ -27,7 +27,7 @@ internal static class TrainingMemory
     /// cannot be trained here: more parameters than one array holds, or more memory than is available.
     /// </summary>
     public static void RequireMlp(string owner, string option, object? value, string valueText, IReadOnlyList<int> layerSizes,
-        int batchSize, int threads, MlpOptimizer optimizer, bool dropout, bool tracksBest, int shuffleBufferRows, bool dataSizesKnown = true)
+        int batchSize, int threads, Optimizer optimizer, bool dropout, bool tracksBest, int shuffleBufferRows, bool dataSizesKnown = true)
     {
         long parameters = 0, hiddenSum = 0, widest = layerSizes[0];
         for (int l = 0; l + 1 < layerSizes.Count; l++)
@@ -49,7 +49,7 @@ internal static class TrainingMemory
 
         long buffer = RequireShuffleBuffer(owner, shuffleBufferRows, layerSizes[0]);
         // Network, the training copy, transposed weights, the evaluator's scoring copy, one gradient per worker, optimizer state, best weights.
-        long copies = 4 + threads + (optimizer switch { MlpOptimizer.Adam => 2, MlpOptimizer.Momentum => 1, _ => 0 }) + (tracksBest ? 1 : 0);
+        long copies = 4 + threads + (optimizer switch { Optimizer.Adam => 2, Optimizer.Momentum => 1, _ => 0 }) + (tracksBest ? 1 : 0);
         long perRow = Add(Add(layerSizes[0], layerSizes[^1]), Add(Multiply(hiddenSum, dropout ? 5 : 2), Multiply(widest, 2)));
         long floats = Add(Add(Multiply(parameters, copies), Multiply(Multiply(workerRows, threads), perRow)), buffer);
         RequireMemory(owner, option, value, valueText, $"the {network} network has {atLeast}{N(parameters)} parameters", Multiply(floats, sizeof(float)));

@@ -50,15 +50,16 @@ internal sealed class TableTrainOptions
 
     public Option<string?> TestDataset { get; } = new("--test-dataset") { Description = "A table to evaluate on (same columns) instead of holding out --test-fraction of --dataset." };
 
-    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "Fraction of --dataset's rows held out for the test metrics (stratified for classification, seeded by --seed).", DefaultValueFactory = _ => 0.2 };
-
     public Option<string?> IgnoreColumns { get; } = new("--ignore-columns") { Description = "Columns of --dataset to leave out, comma-separated." };
 
     public Option<string?> PositiveClass { get; } = new("--positive-class") { Description = "Binary: the label value that is the positive class (default: true/yes/1, else the rarer value)." };
 
-    /// <summary>Every option of <c>train</c>'s table mode, to add to the command.</summary>
-    public Option[] All => [.. Table.Reading, Label, Task, TestDataset, TestFraction, IgnoreColumns, PositiveClass];
+    /// <summary>
+    /// Every option of <c>train</c>'s table mode, to add to the command. The held-out share is <c>train</c>'s
+    /// <c>--test-fraction</c>, which <c>--images</c> shares.
+    /// </summary>
+    public Option[] All => [.. Table.Reading, Label, Task, TestDataset, IgnoreColumns, PositiveClass];
 
     /// <summary>The options that mean nothing without <c>--dataset</c>.</summary>
-    public Option[] TrainOnly => [Label, Task, TestDataset, TestFraction, IgnoreColumns, PositiveClass];
+    public Option[] TrainOnly => [Label, Task, TestDataset, IgnoreColumns, PositiveClass];
 }

@@ -14,34 +14,41 @@ namespace MlNetMlp.Cli.Tables;
 internal static class TableTraining
 {
     /// <summary>The <c>train</c> options that are about Fashion-MNIST's images or the CNN.</summary>
-    private static readonly string[] ImageOnly = ["--data", "--normalization", "--train-rows", "--layers", "--random-flip", "--random-shift"];
+    private static readonly string[] ImageOnly = ["--data", "--normalization", "--train-rows", "--layers", "--random-flip", "--random-shift",
+        "--images", "--test-images", "--image-size", "--color"];
 
-    /// <summary>Optimizer steps the default epoch count aims for: enough for a small table, few epochs for a big one.</summary>
-    public const int DefaultSteps = 2000;
+    /// <summary>Optimizer steps the default epoch count stops at on a big table (200 epochs of 100 batches).</summary>
+    public const int MaxDefaultSteps = 20_000;
 
-    public const int MinDefaultEpochs = 20, MaxDefaultEpochs = 200;
+    public const int MinDefaultEpochs = 10, MaxDefaultEpochs = 200;
 
     /// <summary>
-    /// The defaults of <c>train --dataset</c>, which differ from Fashion-MNIST's: tables are small (hundreds to
-    /// thousands of rows of tens of features), so a smaller network, smaller batches and light dropout; the number of
-    /// epochs follows from the rows (<see cref="DefaultEpochs"/>).
+    /// The defaults of <c>train --dataset</c>, which differ from Fashion-MNIST's: scikit-learn's <c>MLPClassifier</c> and
+    /// <c>MLPRegressor</c> (one hidden layer of 100 ReLU units, Adam at 0.001, batches of 200, 200 epochs, no dropout,
+    /// a constant rate), as the library's binary and regression catalog overloads. Measured on the fixtures (seed 1,
+    /// 20 % held out): wine micro-accuracy 0.9722, breast cancer AUC 0.9859 (0.9826–0.9966 over seeds 1–5), diabetes
+    /// R² 0.5422, plants 1.0; the Fashion-MNIST defaults (two layers, batch 32, cosine, dropout 0.1, 2,000 steps)
+    /// overfitted breast cancer (AUC 0.9772).
     /// </summary>
     public static MlpTrainer.Options Defaults() => new()
     {
-        HiddenLayers = [64, 32],
-        Activation = MlpActivation.LeakyRelu,
-        Optimizer = MlpOptimizer.Adam,
+        HiddenLayers = [100],
+        Activation = MlpActivation.Relu,
+        Optimizer = Optimizer.Adam,
         LearningRate = 1e-3f,
-        BatchSize = 32,
-        Dropout = 0.1f,
-        LearningRateSchedule = MlpLearningRateSchedule.Cosine,
+        BatchSize = 200,
+        Dropout = 0f,
+        LearningRateSchedule = LearningRateSchedule.Constant,
     };
 
-    /// <summary>About <see cref="DefaultSteps"/> optimizer steps, within [<see cref="MinDefaultEpochs"/>, <see cref="MaxDefaultEpochs"/>] epochs.</summary>
+    /// <summary>
+    /// 200 epochs, as scikit-learn's <c>max_iter</c>, but no more than <see cref="MaxDefaultSteps"/> optimizer steps (and
+    /// at least <see cref="MinDefaultEpochs"/> epochs), so a table of a million rows does not take 200 passes.
+    /// </summary>
     public static int DefaultEpochs(int trainRows, int batchSize)
     {
         int stepsPerEpoch = Math.Max(1, (trainRows + batchSize - 1) / batchSize);
-        return Math.Clamp((DefaultSteps + stepsPerEpoch - 1) / stepsPerEpoch, MinDefaultEpochs, MaxDefaultEpochs);
+        return Math.Clamp(MaxDefaultSteps / stepsPerEpoch, MinDefaultEpochs, MaxDefaultEpochs);
     }
 
     public static int Run(ParseResult parse, TableTrainOptions t, CancellationToken cancellationToken)
@@ -54,13 +61,13 @@ internal static class TableTraining
         if (Value<ModelKind>("--model") == ModelKind.Cnn)
             throw new ArgumentException("--model cnn trains on 28×28 images, not on a --dataset table: leave out --model (the MLP) for tables.", "--model");
         foreach (var name in ImageOnly)
-            if (Given(name)) throw new ArgumentException($"{name} applies to Fashion-MNIST images, not to a --dataset table.", name);
+            if (Given(name)) throw new ArgumentException($"{name} applies to images, not to a --dataset table.", name);
 
         string dataset = parse.GetValue(t.Table.Dataset)!;
         string label = parse.GetValue(t.Label) ?? throw new ArgumentException("--dataset needs --label COLUMN: the column to predict.", "--label");
         string? testDataset = parse.GetValue(t.TestDataset);
-        double testFraction = parse.GetValue(t.TestFraction);
-        if (testDataset is not null && parse.GetResult(t.TestFraction) is { Implicit: false })
+        double testFraction = Math.Round((double)Value<float>("--test-fraction"), 6);
+        if (testDataset is not null && Given("--test-fraction"))
             throw new ArgumentException("--test-fraction and --test-dataset both say what to test on: give one.", "--test-fraction");
         if (!(testFraction > 0 && testFraction < 1))
             throw new ArgumentOutOfRangeException("--test-fraction", testFraction, string.Create(CultureInfo.InvariantCulture, $"--test-fraction {testFraction} must be above 0 and below 1."));
@@ -75,11 +82,11 @@ internal static class TableTraining
         if (Given("--epochs")) options.Epochs = Value<int>("--epochs");
         if (Given("--batch-size")) options.BatchSize = Value<int>("--batch-size");
         if (Given("--lr")) options.LearningRate = Value<float>("--lr");
-        if (Given("--optimizer")) options.Optimizer = Value<MlpOptimizer>("--optimizer");
+        if (Given("--optimizer")) options.Optimizer = Value<Optimizer>("--optimizer");
         if (Given("--momentum")) options.Momentum = Value<float>("--momentum");
         if (Given("--l2")) options.L2Regularization = Value<float>("--l2");
         if (Given("--dropout")) options.Dropout = Value<float>("--dropout");
-        if (Given("--schedule")) options.LearningRateSchedule = Value<MlpLearningRateSchedule>("--schedule");
+        if (Given("--schedule")) options.LearningRateSchedule = Value<LearningRateSchedule>("--schedule");
         if (Given("--leaky-slope")) options.LeakyReluSlope = Value<float>("--leaky-slope");
         if (Given("--patience")) options.EarlyStoppingPatience = Value<int>("--patience");
         if (Given("--checkpoint-every")) options.CheckpointEveryEpochs = Value<int>("--checkpoint-every");
@@ -91,21 +98,20 @@ internal static class TableTraining
         options.CheckpointDirectory = Value<string?>("--checkpoint-dir");
         options.ResumeFromCheckpoint = Value<bool>("--resume");
         options.ShuffleBufferSize = Value<int>("--shuffle-buffer");
-        options.OnDivergence = Value<string>("--on-divergence") == "keep-best" ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop;
+        options.OnDivergence = Value<string>("--on-divergence") == "keep-best" ? DivergenceAction.KeepBest : DivergenceAction.Stop;
         CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
-        if (options.Nesterov && options.Optimizer != MlpOptimizer.Momentum)
+        if (options.Nesterov && options.Optimizer != Optimizer.Momentum)
             throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
         if (options.EarlyStopping && options.ValidationFraction == 0)
             throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
         OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
         MlpTrainer.Validate(options);
-        OutputCheck.Training(output, options.CheckpointDirectory, Numerics.TrainingCheckpoint.PathIn);
+        OutputCheck.Training(output, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
 
         // Read and decide: separator, header, the task, each column's handling.
         var file = TableFile.Read(dataset, t.Table.SeparatorOf(parse), t.Table.HeaderOf(parse));
         var schema = TableSchema.Decide(file, label, parse.GetValue(t.Task), ignore, parse.GetValue(t.PositiveClass));
         TableReport.Print(schema);
-        TableTrainers.RequireAvailable(schema.Task, schema.TaskReason);
 
         var mlContext = new MLContext(seed: options.Seed);
         var loader = mlContext.Data.CreateTextLoader(TablePipeline.LoaderOptions(file.Separator, file.HasHeader, TablePipeline.Columns(schema)));
@@ -148,11 +154,11 @@ internal static class TableTraining
         int outputs = schema.Task == TableTask.Multiclass ? schema.Classes.Count : 1;
         Terminal.Line(string.Create(CultureInfo.InvariantCulture,
             $"training {featureCount}-{string.Concat(options.HiddenLayers.Select(h => $"{h}-"))}{outputs} {options.Activation} {options.Optimizer} lr={options.LearningRate} " +
-            $"batch={options.BatchSize} epochs={options.Epochs}{(Given("--epochs") ? "" : $" (about {DefaultSteps} steps on {train.Count:N0} rows)")} " +
+            $"batch={options.BatchSize} epochs={options.Epochs}{(Given("--epochs") || options.Epochs == MaxDefaultEpochs ? "" : $" (at most {MaxDefaultSteps:N0} steps on {train.Count:N0} rows)")} " +
             $"l2={options.L2Regularization} dropout={options.Dropout} schedule={options.LearningRateSchedule}"));
         int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
-            Numerics.TrainingCheckpoint.PathIn, path => Numerics.TrainingCheckpoint.Load(path).EpochsDone);
-        MlpTrainingDivergedException? diverged = null;
+            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
+        TrainingDivergedException? diverged = null;
         var stopwatch = Stopwatch.StartNew();
         var fit = TableTrainers.Fit(mlContext, schema.Task, options, features, epochsDone, e =>
         {

@@ -3,16 +3,17 @@ using MlNetMlp.Numerics;
 namespace MlNetMlp.Cnn;
 
 /// <summary>
-/// Trains a <see cref="CnnNetwork"/> in place with Adam, one mini-batch at a time, on a <see cref="WorkerPool"/>.
+/// Trains a <see cref="CnnNetwork"/> in place, one mini-batch at a time, on a <see cref="WorkerPool"/>, with any update
+/// rule (<see cref="ParameterUpdater"/>) and any task's output head (<see cref="TaskHead"/>).
 /// <para>
 /// One optimizer step is one pool job: each worker loads its contiguous share of the batch's rows, runs every layer
 /// forward and backward on its own buffers (meeting the others at each batch-norm layer, which needs the whole
 /// batch's statistics), then, after a last barrier, sums all workers' partial gradients over its share of the
-/// parameter vector (in worker order) and applies Adam to that share. Nothing is allocated per step.
+/// parameter vector (in worker order) and applies the update rule to that share. Nothing is allocated per step.
 /// Results depend on the worker count (the split of the sums) but never on timing.
 /// </para>
 /// </summary>
-internal sealed class CnnEngine : IDisposable
+internal sealed class CnnEngine : ITrainingEngine
 {
     internal const int EvaluationChunk = 32;
 
@@ -22,24 +23,26 @@ internal sealed class CnnEngine : IDisposable
     private readonly CnnWorkspace[] _workers;
     private readonly CnnPass _training;
     private readonly CnnPass _evaluation;
-    private readonly float[] _firstMoment;
-    private readonly float[] _secondMoment;
-    private readonly float _beta1, _beta2, _epsilon, _l2;
+    private readonly TaskHead _head;
     private readonly Action<int> _stepJob;
     private readonly Action<int> _evaluateJob;
-    private readonly (int Start, int End, bool IsWeight)[] _tensors;
 
     // The batch being processed.
-    private MlpDataSet? _data;
+    private TrainingSet? _data;
     private int[]? _order;
     private int _start, _count;
-    private float _learningRate;
+    private float _learningRate, _gradientScale;
     private CancellationToken _evaluationCancellation;
     private double[] _chunkLoss = [];
-    private int[] _chunkCorrect = [];
+    private double[] _chunkCorrect = [];
+    private double[] _chunkWeight = [];
 
-    public CnnEngine(CnnNetwork network, int threads, int maxBatchRows, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float l2 = 0f, WorkerPool? pool = null)
+    /// <summary>An engine for <paramref name="network"/>'s <paramref name="head"/> with the update rule of <paramref name="options"/>.</summary>
+    /// <remarks>Without a head, softmax cross-entropy over the outputs; without options, Adam with its defaults.</remarks>
+    public CnnEngine(CnnNetwork network, int threads, int maxBatchRows, TaskHead? head = null, NetworkTrainerOptions? options = null, WorkerPool? pool = null)
     {
+        head ??= new MulticlassHead(network.ClassCount);
+        options ??= new CnnTrainer.Options();
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRows, 1);
         _network = network;
         _ownsPool = pool is null;
@@ -51,13 +54,10 @@ internal sealed class CnnEngine : IDisposable
             _workers[w] = new CnnWorkspace(network, maxRows, training: true) { Worker = w };
         _training = new CnnPass(network, training: true, workers);
         _evaluation = new CnnPass(network, training: false, workers);
-        _firstMoment = new float[network.Parameters.Length];
-        _secondMoment = new float[network.Parameters.Length];
-        _beta1 = beta1;
-        _beta2 = beta2;
-        _epsilon = epsilon;
-        _l2 = l2;
-        _tensors = network.ParameterTensors.Select(t => (t.Offset, t.Offset + t.Length, t.IsWeight)).ToArray();
+        if (head.Outputs != network.ClassCount)
+            throw new ArgumentException($"The head has {head.Outputs} outputs; the network has {network.ClassCount}.", nameof(head));
+        _head = head;
+        Optimizer = new ParameterUpdater(network.UpdaterTensors(), options);
         _stepJob = StepJob;
         _evaluateJob = EvaluateJob;
     }
@@ -66,25 +66,8 @@ internal sealed class CnnEngine : IDisposable
 
     public int Workers => _workers.Length;
 
-    /// <summary>Adam steps taken so far (t of the bias correction).</summary>
-    public int AdamStep { get; private set; }
-
-    /// <summary>Adam's first moment per parameter (checkpoints save it).</summary>
-    public float[] AdamFirstMoment => _firstMoment;
-
-    /// <summary>Adam's second moment per parameter.</summary>
-    public float[] AdamSecondMoment => _secondMoment;
-
-    /// <summary>Puts Adam back where a checkpoint left it.</summary>
-    public void RestoreAdam(int step, ReadOnlySpan<float> firstMoment, ReadOnlySpan<float> secondMoment)
-    {
-        if (firstMoment.Length != _firstMoment.Length || secondMoment.Length != _secondMoment.Length)
-            throw new ArgumentException($"Adam's state has {_firstMoment.Length} values per moment; got {firstMoment.Length} and {secondMoment.Length}.");
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
-        AdamStep = step;
-        firstMoment.CopyTo(_firstMoment);
-        secondMoment.CopyTo(_secondMoment);
-    }
+    /// <summary>The update rule and its state (checkpoints save it).</summary>
+    public ParameterUpdater Optimizer { get; }
 
     /// <summary>The workspaces (tests look at activations and partial gradients).</summary>
     internal CnnWorkspace[] Workspaces => _workers;
@@ -100,9 +83,9 @@ internal sealed class CnnEngine : IDisposable
 
     /// <summary>
     /// One optimizer step on rows <c>order[start .. start + count)</c> of <paramref name="data"/>; returns the batch's
-    /// mean cross-entropy. <paramref name="dropoutSeed"/> and <paramref name="step"/> select the dropout masks.
+    /// mean loss (weighted by the example weights). <paramref name="dropoutSeed"/> and <paramref name="step"/> select the dropout masks.
     /// </summary>
-    public double Step(MlpDataSet data, int[] order, int start, int count, float learningRate, int dropoutSeed, long step)
+    public double Step(TrainingSet data, int[] order, int start, int count, float learningRate, int dropoutSeed, long step)
     {
         if (data.FeatureCount != _network.InputShape.Size)
             throw new ArgumentException($"The data has {data.FeatureCount} values per row; the network reads {_network.InputShape.Size}.", nameof(data));
@@ -113,10 +96,12 @@ internal sealed class CnnEngine : IDisposable
         _start = start;
         _count = count;
         _learningRate = learningRate;
+        float batchWeight = data.BatchWeight(order, start, count);
+        _gradientScale = 1f / batchWeight;
         _training.BatchRows = count;
         _training.DropoutSeed = dropoutSeed;
         _training.Step = step;
-        if (ApplyUpdates) AdamStep++;
+        if (ApplyUpdates) Optimizer.BeginStep();
         _training.Barrier.Reset();
         try
         {
@@ -130,7 +115,7 @@ internal sealed class CnnEngine : IDisposable
         if (ApplyUpdates) _network.Prepare();
         double loss = 0;
         foreach (var work in _workers) loss += work.LossSum;
-        return loss / count;
+        return loss / batchWeight;
     }
 
     private void StepJob(int worker)
@@ -145,11 +130,10 @@ internal sealed class CnnEngine : IDisposable
             LoadRows(work, _data!, _order!, _start + first, rows);
 
             var layers = _network.Layers;
-            var logits = _network.Forward(_training, work);
-            int classes = _network.ClassCount;
+            var outputs = _network.Forward(_training, work);
             float[] gradient = work.GradientA, other = work.GradientB;
             if (rows > 0)
-                work.LossSum = SoftmaxCrossEntropy.LossAndGradient(logits, work.Labels, rows, classes, 1f / _count, gradient.AsSpan(0, rows * classes));
+                work.LossSum = _head.LossAndGradient(outputs, _data!, _order.AsSpan(_start + first, rows), _gradientScale, gradient.AsSpan(0, rows * _head.Outputs));
             for (int i = layers.Length - 1; i >= 0; i--)
             {
                 layers[i].Backward(_training, work, i, gradient, other, needInputGradient: i > 0);
@@ -166,7 +150,7 @@ internal sealed class CnnEngine : IDisposable
         }
     }
 
-    private void LoadRows(CnnWorkspace work, MlpDataSet data, int[] order, int start, int rows)
+    private void LoadRows(CnnWorkspace work, TrainingSet data, int[] order, int start, int rows)
     {
         int size = _network.InputShape.Size;
         float[] staging = work.Activations[0];
@@ -180,16 +164,13 @@ internal sealed class CnnEngine : IDisposable
                 Augmentation.Apply(data.Row(row), raw.Slice(r * size, size), _network.InputShape, _training.Step, start - _start + r);
             else
                 data.Row(row).CopyTo(raw.Slice(r * size, size));
-            work.Labels[r] = data.Labels[row];
         }
         _network.LoadInput(raw, rows, staging);
     }
 
     private void ReduceAndUpdate(int worker)
     {
-        int total = _network.Parameters.Length;
-        (int start, int length) = WorkerPool.Split(total, _workers.Length, worker);
-        int end = start + length;
+        (int start, int length) = Optimizer.WorkerRange(_workers.Length, worker);
         Span<float> sum = _workers[0].ParameterGradient.AsSpan(start, length);
         if (_workers[0].Rows == 0) sum.Clear();
         for (int w = 1; w < _workers.Length; w++)
@@ -198,23 +179,16 @@ internal sealed class CnnEngine : IDisposable
                 System.Numerics.Tensors.TensorPrimitives.Add(sum, _workers[w].ParameterGradient.AsSpan(start, length), sum);
         }
         if (!ApplyUpdates) return;
-        foreach (var (tensorStart, tensorEnd, isWeight) in _tensors)
-        {
-            int from = Math.Max(start, tensorStart), to = Math.Min(end, tensorEnd);
-            if (from >= to) continue;
-            Optimizers.Adam(_network.Parameters.AsSpan(from, to - from), _workers[0].ParameterGradient.AsSpan(from, to - from),
-                _firstMoment.AsSpan(from, to - from), _secondMoment.AsSpan(from, to - from),
-                _learningRate, _beta1, _beta2, _epsilon, AdamStep, isWeight ? _l2 : 0f, Simd.Best);
-        }
+        Optimizer.Apply(_workers.Length, worker, _workers[0].ParameterGradient, _learningRate);
     }
 
     /// <summary>
-    /// Mean cross-entropy and accuracy in inference mode over <paramref name="rows"/> of <paramref name="data"/>
+    /// Mean loss and accuracy (NaN for regression) in inference mode over <paramref name="rows"/> of <paramref name="data"/>
     /// (null = all), in fixed chunks summed in order, so the result does not depend on the worker count.
     /// <paramref name="cancellationToken"/> is checked before every chunk, so that a large monitoring set does not
     /// delay Ctrl+C (throws <see cref="OperationCanceledException"/>).
     /// </summary>
-    public (double Loss, double Accuracy) Evaluate(MlpDataSet data, int[]? rows, CancellationToken cancellationToken = default)
+    public (double Loss, double Accuracy) Evaluate(TrainingSet data, int[]? rows, CancellationToken cancellationToken = default)
     {
         int count = rows?.Length ?? data.Rows;
         if (count == 0) return (double.NaN, double.NaN);
@@ -222,7 +196,8 @@ internal sealed class CnnEngine : IDisposable
         if (_chunkLoss.Length < chunks)
         {
             _chunkLoss = new double[chunks];
-            _chunkCorrect = new int[chunks];
+            _chunkCorrect = new double[chunks];
+            _chunkWeight = new double[chunks];
         }
         _data = data;
         _order = rows;
@@ -239,39 +214,33 @@ internal sealed class CnnEngine : IDisposable
             _evaluationCancellation = default;
         }
         cancellationToken.ThrowIfCancellationRequested(); // the workers stopped early: the sums are incomplete
-        double loss = 0;
-        long correct = 0;
-        for (int c = 0; c < chunks; c++)
-        {
-            loss += _chunkLoss[c];
-            correct += _chunkCorrect[c];
-        }
-        return (loss / count, (double)correct / count);
+        return EvaluationSums.Mean(_chunkLoss, _chunkCorrect, data.Weights is null ? null : _chunkWeight, chunks, count);
     }
 
     private void EvaluateJob(int worker)
     {
         var work = _workers[worker];
         var data = _data!;
-        int size = _network.InputShape.Size, classes = _network.ClassCount;
+        int size = _network.InputShape.Size;
         int chunks = (_count + EvaluationChunk - 1) / EvaluationChunk;
         for (int c = worker; c < chunks; c += _workers.Length)
         {
             if (_evaluationCancellation.IsCancellationRequested) return;
             int first = c * EvaluationChunk, rows = Math.Min(EvaluationChunk, _count - first);
             Span<float> raw = work.GradientA.AsSpan(0, rows * size);
+            Span<int> indices = work.Labels.AsSpan(0, rows); // the rows' indices, read by the head
             for (int r = 0; r < rows; r++)
             {
                 int row = _order is null ? first + r : _order[first + r];
                 data.Row(row).CopyTo(raw.Slice(r * size, size));
-                work.Labels[r] = data.Labels[row];
+                indices[r] = row;
             }
             work.Rows = rows;
             work.FirstRow = 0;
             _network.LoadInput(raw, rows, work.Activations[0]);
-            var logits = _network.Forward(_evaluation, work);
-            _chunkLoss[c] = SoftmaxCrossEntropy.LossAndCorrectCount(logits, work.Labels.AsSpan(0, rows), rows, classes, out int correct);
-            _chunkCorrect[c] = correct;
+            var outputs = _network.Forward(_evaluation, work);
+            _chunkLoss[c] = _head.Evaluate(outputs, data, indices, out _chunkCorrect[c]);
+            _chunkWeight[c] = EvaluationSums.Weight(data, indices);
         }
     }
 

@@ -1,25 +1,32 @@
+using Microsoft.ML;
 using MlNetMlp.Cnn;
+using MlNetMlp.Mapping;
 using MlNetMlp.Persistence;
+using MlNetMlp.Scoring;
 
 namespace MlNetMlp;
 
 /// <summary>
 /// A trained convolutional network: input shape, layers, parameters, batch-norm running statistics, pixel scale and
 /// the per-epoch training history. Produced by <see cref="CnnTrainer"/>; pass it back to
-/// <see cref="CnnTrainer.Fit(Microsoft.ML.IDataView, CnnModelParameters)"/> to continue training.
+/// the Fit(trainData, initialModel) of a CNN trainer to continue training.
 /// </summary>
-public sealed class CnnModelParameters
+public sealed class CnnModelParameters : NetworkModelParameters
 {
     // Version 1 stored each epoch's wall time; version 2 leaves it out, so equal models save to equal bytes.
     private const int FormatVersion = 2, WallTimeFormatVersion = 1;
 
-    internal CnnModelParameters(CnnNetwork network, IReadOnlyList<MlpEpochRecord> history)
+    internal CnnModelParameters(CnnNetwork network, IReadOnlyList<EpochRecord> history) : base(history)
     {
         Network = network;
-        History = history;
     }
 
     internal CnnNetwork Network { get; }
+
+    /// <summary>The network as scoring runs it (inference mode).</summary>
+    internal CnnScoringNetwork ScoringNetwork => LazyInitializer.EnsureInitialized(ref _scoringNetwork, () => new CnnScoringNetwork(Network));
+
+    private CnnScoringNetwork? _scoringNetwork;
 
     /// <summary>Channels of the input images.</summary>
     public int ImageChannels => Network.InputShape.Channels;
@@ -31,9 +38,12 @@ public sealed class CnnModelParameters
     public int ImageWidth => Network.InputShape.Width;
 
     /// <summary>Values per input row, channels × height × width.</summary>
-    public int InputSize => Network.InputShape.Size;
+    public override int InputSize => Network.InputShape.Size;
 
-    /// <summary>Number of classes (softmax outputs).</summary>
+    /// <summary>Units of the output layer (<see cref="ClassCount"/>).</summary>
+    public override int OutputCount => Network.ClassCount;
+
+    /// <summary>Number of classes (softmax outputs) of a multiclass model; the output layer's width whatever the task.</summary>
     public int ClassCount => Network.ClassCount;
 
     /// <summary>Multiplier applied to each pixel before the first layer.</summary>
@@ -46,7 +56,7 @@ public sealed class CnnModelParameters
     public string LayersText => CnnLayerSpec.Format(Network.Specs);
 
     /// <summary>Total number of trainable parameters.</summary>
-    public long ParameterCount => Network.Parameters.Length;
+    public override long ParameterCount => Network.Parameters.Length;
 
     /// <summary>
     /// Names of the parameter tensors, in order: "conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", …,
@@ -57,18 +67,10 @@ public sealed class CnnModelParameters
     /// <summary>Names of the batch-norm running statistics: "bn1.running_mean", "bn1.running_var", ….</summary>
     public IReadOnlyList<string> BufferNames => Network.BufferTensors.Select(t => t.Name).ToArray();
 
-    /// <summary>
-    /// Per-epoch training history, oldest first (including epochs before a warm start). Saved with the model
-    /// except <see cref="MlpEpochRecord.Elapsed"/>, which reads as zero after loading (timings would make model
-    /// files irreproducible); models saved by earlier builds still bring theirs back.
-    /// </summary>
-    public IReadOnlyList<MlpEpochRecord> History { get; }
+    internal override NetworkKind Kind => NetworkKind.Cnn;
 
-    /// <summary>
-    /// Warnings about the training that produced this model, such as a model that predicts one class for almost every
-    /// row (also written to the MLContext's log). Not saved with the model: empty after loading.
-    /// </summary>
-    public IReadOnlyList<string> TrainingWarnings { get; internal set; } = [];
+    internal override IRowMapping BindScoring(ScoringTask task, DataViewSchema inputSchema, string featureColumnName) =>
+        new NetworkScoringMapping<CnnWorkspace>(ScoringNetwork, task, inputSchema, featureColumnName);
 
     /// <summary>
     /// A copy of a parameter or running-statistic tensor in PyTorch's layout (convolution weights
@@ -105,7 +107,7 @@ public sealed class CnnModelParameters
         return probabilities;
     }
 
-    internal void Save(BinaryWriter writer)
+    internal override void Save(BinaryWriter writer)
     {
         writer.Write(FormatVersion);
         writer.Write(Network.InputShape.Channels);

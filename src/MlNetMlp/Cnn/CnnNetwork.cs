@@ -15,7 +15,7 @@ internal sealed record CnnTensor(string Name, int Offset, int Length, bool IsWei
 /// row-major); they are multiplied by <see cref="PixelScale"/> and moved to NHWC as they are loaded.
 /// </para>
 /// </summary>
-internal sealed class CnnNetwork
+internal sealed class CnnNetwork : ITrainableNetwork
 {
     /// <param name="inputShape">Channels × height × width of one input row.</param>
     /// <param name="specs">The hidden layers; the output layer is appended.</param>
@@ -148,6 +148,34 @@ internal sealed class CnnNetwork
     public CnnLayerSpec[] Specs { get; }
 
     public int ClassCount { get; }
+
+    public int InputSize => InputShape.Size;
+
+    public int OutputCount => ClassCount;
+
+    public string Description => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{InputShape.Channels}x{InputShape.Height}x{InputShape.Width} \"{CnnLayerSpec.Format(Specs)}\" {ClassCount} outputs, pixel scale {PixelScale:R}");
+
+    /// <summary>Parameters, then batch-norm running statistics.</summary>
+    public int StateLength => Parameters.Length + Buffers.Length;
+
+    public void CopyStateTo(Span<float> state)
+    {
+        Parameters.CopyTo(state);
+        Buffers.CopyTo(state[Parameters.Length..]);
+    }
+
+    public void CopyStateFrom(ReadOnlySpan<float> state)
+    {
+        if (state.Length != StateLength) throw new ArgumentException($"The state has {state.Length} values; the network has {StateLength}.", nameof(state));
+        state[..Parameters.Length].CopyTo(Parameters);
+        state[Parameters.Length..].CopyTo(Buffers);
+        Prepare();
+    }
+
+    /// <summary>The parameter tensors for <see cref="ParameterUpdater"/>, in the one parameter vector.</summary>
+    public ParameterTensor[] UpdaterTensors() =>
+        [.. ParameterTensors.Select(t => new ParameterTensor(Parameters, t.Offset, t.Offset, t.Length, t.IsWeight))];
 
     public float PixelScale { get; }
 

@@ -32,4 +32,35 @@ internal static class SchemaChecks
                 $"convert it with mlContext.Transforms.Conversion.MapValueToKey(\"{name}\").");
         return column;
     }
+
+    /// <summary>A Boolean label, as ML.NET's binary trainers read.</summary>
+    public static DataViewSchema.Column BooleanLabel(DataViewSchema schema, string name, string paramName)
+    {
+        var column = Column(schema, name, "label", paramName);
+        if (column.Type != BooleanDataViewType.Instance)
+            throw new ArgumentOutOfRangeException(paramName,
+                $"The label column '{name}' of a binary classifier must be Boolean (it is {column.Type}); convert it, e.g. with " +
+                $"mlContext.Transforms.Expression or a custom mapping to a bool.");
+        return column;
+    }
+
+    /// <summary>A Single label, as ML.NET's regression trainers read.</summary>
+    public static DataViewSchema.Column SingleLabel(DataViewSchema schema, string name, string paramName)
+    {
+        var column = Column(schema, name, "label", paramName);
+        if (column.Type != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(paramName,
+                $"The label column '{name}' of a regression must be Single (it is {column.Type}); convert it with " +
+                $"mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single).");
+        return column;
+    }
+
+    /// <summary>A Single example weight column (ML.NET's ExampleWeightColumnName).</summary>
+    public static DataViewSchema.Column Weight(DataViewSchema schema, string name, string paramName)
+    {
+        var column = Column(schema, name, "example weight", paramName);
+        if (column.Type != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(paramName, $"The example weight column '{name}' must be Single (it is {column.Type}).");
+        return column;
+    }
 }

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace MlNetMlp.Numerics;
 
 /// <summary>
-/// Gradient of the mean cross-entropy of one mini-batch. The batch's rows are split into contiguous
+/// Gradient of the mean loss of one mini-batch (the task's head: <see cref="TaskHead"/>). The batch's rows are split into contiguous
 /// parts, one per worker; each worker gathers its rows, runs forward and backward on its own buffers
 /// and writes a partial gradient (already divided by the whole batch size). <see cref="ReduceGradients(int)"/>
 /// then sums the partials in worker order, so results depend on the worker count but never on timing.
@@ -18,22 +18,28 @@ internal sealed class MlpBackpropagation
     private readonly WorkerPool _pool;
     private readonly WorkerBuffers[] _workers;
     private readonly float _dropoutRate;
+    private readonly TaskHead _head;
     private readonly Action<int> _forwardBackwardJob;
     private readonly Action<int> _reduceJob;
     private readonly Action<int>? _transposeJob;
     private readonly AlignedBuffer?[] _transposedWeights; // [in × out] per layer (cache-line aligned), null where the dot-product kernel is used
 
     // The batch being processed, read by the workers.
-    private MlpDataSet? _data;
+    private TrainingSet? _data;
     private int[]? _rowOrder;
     private int _batchStart;
     private int _batchRows;
+    private float _gradientScale;
     private int _dropoutSeed;
     private long _step;
 
-    public MlpBackpropagation(MlpNetwork network, WorkerPool pool, int maxBatchRows, float dropoutRate)
+    public MlpBackpropagation(MlpNetwork network, WorkerPool pool, int maxBatchRows, float dropoutRate, TaskHead? head = null)
     {
+        head ??= new MulticlassHead(network.OutputCount); // softmax over the outputs unless a task says otherwise
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRows, 1);
+        if (head.Outputs != network.OutputCount)
+            throw new ArgumentException($"The head has {head.Outputs} outputs; the network has {network.OutputCount}.", nameof(head));
+        _head = head;
         _network = network;
         _pool = pool;
         _dropoutRate = dropoutRate;
@@ -58,10 +64,10 @@ internal sealed class MlpBackpropagation
 
     /// <summary>
     /// Forward and backward pass over rows <c>rowOrder[start .. start + count)</c> of <paramref name="data"/>;
-    /// returns the batch's mean cross-entropy. Dropout masks depend on (<paramref name="dropoutSeed"/>,
+    /// returns the batch's mean loss (weighted by the example weights). Dropout masks depend on (<paramref name="dropoutSeed"/>,
     /// <paramref name="step"/>, layer, row position in the batch), not on the worker count.
     /// </summary>
-    public double ComputeGradients(MlpDataSet data, int[] rowOrder, int start, int count, int dropoutSeed, long step)
+    public double ComputeGradients(TrainingSet data, int[] rowOrder, int start, int count, int dropoutSeed, long step)
     {
         if (data.FeatureCount != _network.InputSize)
             throw new ArgumentException($"The data has {data.FeatureCount} features; the network expects {_network.InputSize}.", nameof(data));
@@ -71,6 +77,8 @@ internal sealed class MlpBackpropagation
         _rowOrder = rowOrder;
         _batchStart = start;
         _batchRows = count;
+        float batchWeight = data.BatchWeight(rowOrder, start, count);
+        _gradientScale = 1f / batchWeight;
         _dropoutSeed = dropoutSeed;
         _step = step;
         if (_transposeJob != null) _pool.Run(_transposeJob);
@@ -80,7 +88,7 @@ internal sealed class MlpBackpropagation
         double lossSum = 0;
         foreach (WorkerBuffers worker in _workers)
             lossSum += worker.LossSum;
-        return lossSum / count;
+        return lossSum / batchWeight;
     }
 
     /// <summary>Sums all workers' partial gradients into <see cref="Gradient"/>.</summary>
@@ -135,14 +143,13 @@ internal sealed class MlpBackpropagation
         buffers.LossSum = 0;
         if (rows == 0) return;
 
-        MlpDataSet data = _data!;
+        TrainingSet data = _data!;
         MlpNetwork network = _network;
         int[] sizes = network.LayerSizes;
         int layers = network.LinearLayerCount;
         int inputSize = network.InputSize;
 
         ReadOnlySpan<int> batchRows = _rowOrder.AsSpan(_batchStart + firstRow, rows);
-        for (int r = 0; r < rows; r++) buffers.Labels[r] = data.Labels[batchRows[r]];
         // With transposed first-layer weights the forward reads the rows where they lie and fills Input as it goes
         // (Gemm.LinearForwardTransposedGathering); otherwise they are copied here.
         if (_transposedWeights[0] == null)
@@ -178,10 +185,9 @@ internal sealed class MlpBackpropagation
             }
         }
 
-        // Output: the logits buffer becomes dLoss/dz, already divided by the whole batch's size.
-        int classes = network.ClassCount;
-        Span<float> delta = buffers.Linear[layers - 1].AsSpan(0, rows * classes);
-        buffers.LossSum = SoftmaxCrossEntropy.LossAndGradient(delta, buffers.Labels, rows, classes, 1f / _batchRows, delta);
+        // Output: the outputs buffer becomes dLoss/dz, already divided by the whole batch's size (or weight).
+        Span<float> delta = buffers.Linear[layers - 1].AsSpan(0, rows * network.OutputCount);
+        buffers.LossSum = _head.LossAndGradient(delta, data, batchRows, _gradientScale, delta);
 
         // Backward: dW = δᵀ·x, db = Σ_rows δ, dx = δ·W, then through dropout and f′.
         for (int l = layers - 1; l >= 0; l--)
@@ -214,7 +220,6 @@ internal sealed class MlpBackpropagation
             MaxRows = maxRows;
             int layers = network.LinearLayerCount;
             Input = new AlignedBuffer(checked(maxRows * network.InputSize));
-            Labels = new int[maxRows];
             Linear = new float[layers][];
             Activated = new AlignedBuffer[layers - 1];
             Dropped = new AlignedBuffer[dropout ? layers - 1 : 0];
@@ -237,7 +242,6 @@ internal sealed class MlpBackpropagation
         public int MaxRows { get; }
         // Inputs of each layer are the B operand of its weight gradient (dW = δᵀ·X): cache-line aligned.
         public AlignedBuffer Input { get; }
-        public int[] Labels { get; }
         public float[][] Linear { get; }        // z per layer; the last becomes the output delta
         public AlignedBuffer[] Activated { get; }     // f(z) per hidden layer
         public AlignedBuffer[] Dropped { get; }       // f(z)·mask per hidden layer (dropout only)

@@ -1,7 +1,7 @@
 namespace MlNetMlp.Numerics;
 
 /// <summary>
-/// Mean cross-entropy and accuracy of a network on a set of rows, in inference mode (no dropout),
+/// Mean loss and accuracy (the task head's) of a network on a set of rows, in inference mode (no dropout),
 /// spread over a worker pool. Rows are cut into fixed chunks and chunk results are summed in chunk
 /// order, so the numbers do not depend on the worker count.
 /// </summary>
@@ -14,15 +14,18 @@ internal sealed class MlpEvaluator
     private readonly WorkerPool _pool;
     private readonly WorkerBuffers[] _workers;
     private readonly Action<int> _job;
+    private readonly TaskHead _head;
     private double[] _chunkLoss = [];
-    private int[] _chunkCorrect = [];
+    private double[] _chunkCorrect = [];
+    private double[] _chunkWeight = [];
 
-    private MlpDataSet? _data;
+    private TrainingSet? _data;
     private int[]? _rows;
     private int _rowCount;
 
-    public MlpEvaluator(MlpNetwork network, WorkerPool pool)
+    public MlpEvaluator(MlpNetwork network, WorkerPool pool, TaskHead? head = null)
     {
+        _head = head ?? new MulticlassHead(network.OutputCount);
         _network = network;
         _scoring = new MlpScoringNetwork(network);
         _pool = pool;
@@ -33,7 +36,7 @@ internal sealed class MlpEvaluator
     }
 
     /// <summary>Loss and accuracy over <paramref name="rows"/> of <paramref name="data"/> (null = all rows).</summary>
-    public (double Loss, double Accuracy) Evaluate(MlpDataSet data, int[]? rows)
+    public (double Loss, double Accuracy) Evaluate(TrainingSet data, int[]? rows)
     {
         _rowCount = rows?.Length ?? data.Rows;
         if (_rowCount == 0) return (double.NaN, double.NaN);
@@ -41,7 +44,8 @@ internal sealed class MlpEvaluator
         if (_chunkLoss.Length < chunks)
         {
             _chunkLoss = new double[chunks];
-            _chunkCorrect = new int[chunks];
+            _chunkCorrect = new double[chunks];
+            _chunkWeight = new double[chunks];
         }
         _scoring.CopyFrom(_network);
         _data = data;
@@ -55,31 +59,24 @@ internal sealed class MlpEvaluator
             _data = null;
             _rows = null;
         }
-        double loss = 0;
-        long correct = 0;
-        for (int c = 0; c < chunks; c++)
-        {
-            loss += _chunkLoss[c];
-            correct += _chunkCorrect[c];
-        }
-        return (loss / _rowCount, (double)correct / _rowCount);
+        return EvaluationSums.Mean(_chunkLoss, _chunkCorrect, data.Weights is null ? null : _chunkWeight, chunks, _rowCount);
     }
 
     private void EvaluateChunks(int worker)
     {
         WorkerBuffers buffers = _workers[worker];
-        MlpDataSet data = _data!;
-        int inputSize = data.FeatureCount, classes = _network.ClassCount;
+        TrainingSet data = _data!;
+        int inputSize = data.FeatureCount, outputs = _network.OutputCount;
         int chunks = (_rowCount + ChunkRows - 1) / ChunkRows;
         for (int c = worker; c < chunks; c += _workers.Length)
         {
             int first = c * ChunkRows, count = Math.Min(ChunkRows, _rowCount - first);
             ReadOnlySpan<float> features;
-            ReadOnlySpan<int> labels;
+            Span<int> rows = buffers.Rows.AsSpan(0, count); // the chunk's row indices, read by the head
             if (_rows is null)
             {
                 features = data.Features.AsSpan(first * inputSize, count * inputSize);
-                labels = data.Labels.AsSpan(first, count);
+                for (int r = 0; r < count; r++) rows[r] = first + r;
             }
             else
             {
@@ -87,15 +84,14 @@ internal sealed class MlpEvaluator
                 {
                     int row = _rows[first + r];
                     data.Row(row).CopyTo(buffers.Features.AsSpan(r * inputSize, inputSize));
-                    buffers.Labels[r] = data.Labels[row];
+                    rows[r] = row;
                 }
                 features = buffers.Features.AsSpan(0, count * inputSize);
-                labels = buffers.Labels.AsSpan(0, count);
             }
-            Span<float> logits = buffers.Logits.AsSpan(0, count * classes);
+            Span<float> logits = buffers.Logits.AsSpan(0, count * outputs);
             _scoring.ComputeLogits(features, count, logits, buffers.Workspace);
-            _chunkLoss[c] = SoftmaxCrossEntropy.LossAndCorrectCount(logits, labels, count, classes, out int correct);
-            _chunkCorrect[c] = correct;
+            _chunkLoss[c] = _head.Evaluate(logits, data, rows, out _chunkCorrect[c]);
+            _chunkWeight[c] = EvaluationSums.Weight(data, rows);
         }
     }
 
@@ -103,7 +99,7 @@ internal sealed class MlpEvaluator
     {
         public MlpInferenceWorkspace Workspace { get; } = scoring.CreateWorkspace(ChunkRows);
         public float[] Features { get; } = new float[ChunkRows * network.InputSize];
-        public int[] Labels { get; } = new int[ChunkRows];
+        public int[] Rows { get; } = new int[ChunkRows];
         public float[] Logits { get; } = new float[ChunkRows * network.ClassCount];
     }
 }

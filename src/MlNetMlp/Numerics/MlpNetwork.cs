@@ -7,7 +7,7 @@ namespace MlNetMlp.Numerics;
 /// <see cref="Biases"/>[l] has LayerSizes[l+1] values. Training reads and updates these; scoring reads a snapshot
 /// laid out for it (<see cref="MlpScoringNetwork"/>).
 /// </summary>
-internal sealed class MlpNetwork
+internal sealed class MlpNetwork : ITrainableNetwork
 {
     public MlpNetwork(int[] layerSizes, MlpActivation activation, float leakyReluSlope, float eluAlpha)
     {
@@ -35,6 +35,38 @@ internal sealed class MlpNetwork
     public int[] LayerSizes { get; }
     public int InputSize => LayerSizes[0];
     public int ClassCount => LayerSizes[^1];
+    public int OutputCount => LayerSizes[^1];
+
+    public string Description => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{string.Join('-', LayerSizes)} {Activation}({LeakyReluSlope:R}, {EluAlpha:R})");
+
+    public int StateLength => ParameterCount;
+
+    /// <summary>Weights and biases in <see cref="ParameterLayout"/> order: W₀, b₀, W₁, b₁, ….</summary>
+    public void CopyStateTo(Span<float> state)
+    {
+        int offset = 0;
+        for (int l = 0; l < LinearLayerCount; l++)
+        {
+            Weights[l].CopyTo(state[offset..]);
+            offset += Weights[l].Length;
+            Biases[l].CopyTo(state[offset..]);
+            offset += Biases[l].Length;
+        }
+    }
+
+    public void CopyStateFrom(ReadOnlySpan<float> state)
+    {
+        if (state.Length != StateLength) throw new ArgumentException($"The state has {state.Length} values; the network has {StateLength}.", nameof(state));
+        int offset = 0;
+        for (int l = 0; l < LinearLayerCount; l++)
+        {
+            state.Slice(offset, Weights[l].Length).CopyTo(Weights[l]);
+            offset += Weights[l].Length;
+            state.Slice(offset, Biases[l].Length).CopyTo(Biases[l]);
+            offset += Biases[l].Length;
+        }
+    }
     public int LinearLayerCount => LayerSizes.Length - 1;
     public MlpActivation Activation { get; }
     public float LeakyReluSlope { get; }

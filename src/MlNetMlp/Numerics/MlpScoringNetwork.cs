@@ -11,7 +11,7 @@ namespace MlNetMlp.Numerics;
 /// output) keep the dot-product kernel. Every output is one fixed sequence of operations, so a row scores the same alone or in
 /// a block of any size, on any thread.
 /// </summary>
-internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspace>, IOnnxLogitsModel
+internal sealed class MlpScoringNetwork : INetworkOutputs<MlpInferenceWorkspace>, IOnnxOutputsModel
 {
     private readonly AlignedBuffer[] _weights;   // [in × out] when _transposed[l], else [out × in]; cache-line aligned
     private readonly float[][] _biases;
@@ -68,6 +68,7 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
     public int[] LayerSizes { get; }
     public int InputSize => LayerSizes[0];
     public int ClassCount => LayerSizes[^1];
+    public int OutputCount => LayerSizes[^1];
     public int MaxHiddenWidth { get; }
     public MlpActivation Activation { get; }
     public float LeakyReluSlope { get; }
@@ -127,8 +128,12 @@ internal sealed class MlpScoringNetwork : IProbabilityModel<MlpInferenceWorkspac
         }
     }
 
+    /// <summary>The output layer: <see cref="ComputeLogits"/>.</summary>
+    public void ComputeOutputs(ReadOnlySpan<float> features, int rows, Span<float> outputs, MlpInferenceWorkspace workspace) =>
+        ComputeLogits(features, rows, outputs, workspace);
+
     /// <summary>Exports exactly these scoring weights (ONNX export: <see cref="MlpOnnxGraph"/>).</summary>
-    string IOnnxLogitsModel.SaveLogitsAsOnnx(OnnxContext ctx, string featuresVariable) =>
+    string IOnnxOutputsModel.SaveOutputsAsOnnx(OnnxContext ctx, string featuresVariable) =>
         MlpOnnxGraph.SaveLogits(ctx, featuresVariable, LayerSizes, WeightsInputByOutput, l => (float[])_biases[l].Clone(), Activation, LeakyReluSlope, EluAlpha);
 
     /// <summary>Layer <paramref name="layer"/>'s weights as [in × out] row-major, whichever layout this snapshot keeps.</summary>

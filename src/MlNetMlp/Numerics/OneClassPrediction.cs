@@ -20,12 +20,12 @@ internal static class OneClassPrediction
     public const double LabelShare = 0.9;
 
     /// <summary>The warning to give about <paramref name="model"/>, or null when its predictions are spread as they should be.</summary>
-    /// <param name="model">The trained model.</param>
+    /// <param name="model">The trained network (its outputs are a multiclass model's logits).</param>
     /// <param name="data">The training rows the trainer holds in memory.</param>
     /// <param name="classNames">The label's key values, to name the class; null names it by index.</param>
-    public static string? Warning<TWorkspace>(IProbabilityModel<TWorkspace> model, MlpDataSet data, IReadOnlyList<string>? classNames)
+    public static string? Warning<TWorkspace>(INetworkOutputs<TWorkspace> model, TrainingSet data, IReadOnlyList<string>? classNames)
     {
-        int rows = Math.Min(MaxRows, data.Rows), classes = model.ClassCount, block = Math.Max(1, model.BlockRowsPerCore);
+        int rows = Math.Min(MaxRows, data.Rows), classes = model.OutputCount, block = Math.Max(1, model.BlockRowsPerCore);
         if (rows == 0 || classes < 2) return null;
         var predicted = new int[classes];
         var labels = new int[classes];
@@ -41,7 +41,8 @@ internal static class OneClassPrediction
                 data.Row(row).CopyTo(features.AsSpan(r * data.FeatureCount));
                 labels[data.Labels[row]]++;
             }
-            model.PredictProbabilities(features.AsSpan(0, count * data.FeatureCount), count, probabilities.AsSpan(0, count * classes), workspace);
+            model.ComputeOutputs(features.AsSpan(0, count * data.FeatureCount), count, probabilities.AsSpan(0, count * classes), workspace);
+            SoftmaxCrossEntropy.SoftmaxRows(probabilities.AsSpan(0, count * classes), count, classes);
             for (int r = 0; r < count; r++)
             {
                 ReadOnlySpan<float> p = probabilities.AsSpan(r * classes, classes);

@@ -35,13 +35,9 @@ internal sealed class ParameterLayout
     public static float[] Parameters(MlpNetwork network, int tensor) => IsWeight(tensor) ? network.Weights[tensor / 2] : network.Biases[tensor / 2];
 
     /// <summary>The worker's share of the flat vector, cut at multiples of 16 floats so vector loops run on full registers.</summary>
-    public (int Start, int Length) WorkerRange(int workers, int worker)
-    {
-        const int Align = 16;
-        int blocks = (Total + Align - 1) / Align;
-        (int startBlock, int blockCount) = WorkerPool.Split(blocks, workers, worker);
-        int start = Math.Min(Total, startBlock * Align);
-        int end = Math.Min(Total, (startBlock + blockCount) * Align);
-        return (start, end - start);
-    }
+    public (int Start, int Length) WorkerRange(int workers, int worker) => ParameterUpdater.WorkerRange(Total, workers, worker);
+
+    /// <summary>The network's tensors in this layout, for <see cref="ParameterUpdater"/>.</summary>
+    public ParameterTensor[] Tensors(MlpNetwork network) =>
+        [.. Enumerable.Range(0, TensorCount).Select(t => new ParameterTensor(Parameters(network, t), 0, _offsets[t], _lengths[t], IsWeight(t)))];
 }

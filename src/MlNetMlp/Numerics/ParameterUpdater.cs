@@ -1,25 +1,25 @@
 namespace MlNetMlp.Numerics;
 
 /// <summary>
-/// Applies the configured update rule (<see cref="Optimizers"/>) to a network from a flat gradient, and
-/// owns the rule's state (velocity, Adam moments), which starts at zero. L2 goes to weights only.
-/// Work is split by <see cref="ParameterLayout.WorkerRange"/>; elementwise rules give identical
-/// results however the range is cut.
+/// Applies the configured update rule (<see cref="Optimizers"/>) to a network's parameter tensors from a flat gradient,
+/// and owns the rule's state (velocity, Adam moments), which starts at zero. L2 goes to weights only. Every network
+/// trains through it (the MLP's per-layer arrays and the CNN's one parameter vector are both lists of
+/// <see cref="ParameterTensor"/>). Work is split by <see cref="WorkerRange(int, int)"/>; elementwise rules give identical results
+/// however the range is cut.
 /// </summary>
 internal sealed class ParameterUpdater
 {
-    private readonly MlpNetwork _network;
-    private readonly ParameterLayout _layout;
-    private readonly MlpOptimizer _rule;
+    private readonly ParameterTensor[] _tensors;
+    private readonly Optimizer _rule;
     private readonly float _momentum, _beta1, _beta2, _epsilon, _l2;
     private readonly bool _nesterov;
     private readonly float[] _state1; // velocity, or Adam's first moment
     private readonly float[] _state2; // Adam's second moment
 
-    public ParameterUpdater(MlpNetwork network, ParameterLayout layout, MlpTrainer.Options options)
+    public ParameterUpdater(IReadOnlyList<ParameterTensor> tensors, NetworkTrainerOptions options)
     {
-        _network = network;
-        _layout = layout;
+        _tensors = [.. tensors];
+        Total = _tensors.Length == 0 ? 0 : _tensors[^1].FlatOffset + _tensors[^1].Length;
         _rule = options.Optimizer;
         _momentum = options.Momentum;
         _nesterov = options.Nesterov;
@@ -27,8 +27,27 @@ internal sealed class ParameterUpdater
         _beta2 = options.Beta2;
         _epsilon = options.Epsilon;
         _l2 = options.L2Regularization;
-        _state1 = _rule == MlpOptimizer.Sgd ? [] : new float[layout.Total];
-        _state2 = _rule == MlpOptimizer.Adam ? new float[layout.Total] : [];
+        _state1 = _rule == Optimizer.Sgd ? [] : new float[Total];
+        _state2 = _rule == Optimizer.Adam ? new float[Total] : [];
+    }
+
+    /// <summary>Length of the flat parameter (and gradient) vector.</summary>
+    public int Total { get; }
+
+    public Optimizer Rule => _rule;
+
+    /// <summary>The worker's share of the flat vector, cut at multiples of 16 floats so vector loops run on full registers.</summary>
+    public (int Start, int Length) WorkerRange(int workers, int worker) => WorkerRange(Total, workers, worker);
+
+    /// <summary>The worker's share of a flat vector of <paramref name="total"/> floats, cut at multiples of 16.</summary>
+    public static (int Start, int Length) WorkerRange(int total, int workers, int worker)
+    {
+        const int Align = 16;
+        int blocks = (total + Align - 1) / Align;
+        (int startBlock, int blockCount) = WorkerPool.Split(blocks, workers, worker);
+        int start = Math.Min(total, startBlock * Align);
+        int end = Math.Min(total, (startBlock + blockCount) * Align);
+        return (start, end - start);
     }
 
     /// <summary>Number of updates applied so far; Adam's bias correction uses it (t = Step after <see cref="BeginStep"/>).</summary>
@@ -62,26 +81,26 @@ internal sealed class ParameterUpdater
     /// </summary>
     public void Apply(int workers, int worker, float[] gradient, float[]? gradientAddend, float learningRate)
     {
-        (int start, int length) = _layout.WorkerRange(workers, worker);
+        (int start, int length) = WorkerRange(workers, worker);
         int end = start + length;
-        for (int t = 0; t < _layout.TensorCount; t++)
+        foreach (ParameterTensor tensor in _tensors)
         {
-            int tensorStart = _layout.Offset(t), tensorEnd = tensorStart + _layout.Length(t);
+            int tensorStart = tensor.FlatOffset, tensorEnd = tensorStart + tensor.Length;
             int from = Math.Max(start, tensorStart), to = Math.Min(end, tensorEnd);
             if (from >= to) continue;
-            Span<float> parameters = ParameterLayout.Parameters(_network, t).AsSpan(from - tensorStart, to - from);
+            Span<float> parameters = tensor.Array.AsSpan(tensor.ArrayOffset + from - tensorStart, to - from);
             ReadOnlySpan<float> g = gradient.AsSpan(from, to - from);
             ReadOnlySpan<float> addend = gradientAddend is null ? [] : gradientAddend.AsSpan(from, to - from);
-            float l2 = ParameterLayout.IsWeight(t) ? _l2 : 0f;
+            float l2 = tensor.IsWeight ? _l2 : 0f;
             switch (_rule)
             {
-                case MlpOptimizer.Sgd:
+                case Optimizer.Sgd:
                     Optimizers.Sgd(parameters, g, addend, learningRate, l2, Simd.Best);
                     break;
-                case MlpOptimizer.Momentum:
+                case Optimizer.Momentum:
                     Optimizers.Momentum(parameters, g, addend, _state1.AsSpan(from, to - from), learningRate, _momentum, _nesterov, l2, Simd.Best);
                     break;
-                case MlpOptimizer.Adam:
+                case Optimizer.Adam:
                     Optimizers.Adam(parameters, g, addend, _state1.AsSpan(from, to - from), _state2.AsSpan(from, to - from),
                         learningRate, _beta1, _beta2, _epsilon, Step, l2, Simd.Best);
                     break;
@@ -91,3 +110,9 @@ internal sealed class ParameterUpdater
         }
     }
 }
+
+/// <summary>
+/// One parameter tensor: <see cref="Length"/> floats of <see cref="Array"/> from <see cref="ArrayOffset"/>, at
+/// <see cref="FlatOffset"/> in the flat gradient and optimizer-state vectors; weights take L2, biases and batch-norm γ/β do not.
+/// </summary>
+internal readonly record struct ParameterTensor(float[] Array, int ArrayOffset, int FlatOffset, int Length, bool IsWeight);

@@ -5,7 +5,8 @@ namespace MlNetMlp.Numerics;
 /// <summary>
 /// The network's forward and backward pass as plain scalar loops in any IEEE type. In double it is the
 /// analytic side of <see cref="MlpGradientCheck"/>; it is also what the fast float path is checked against.
-/// The objective is <c>mean cross-entropy over the rows + (λ/2)·Σ w²</c> over weights (not biases).
+/// The objective is <c>mean loss of the head over the rows + (λ/2)·Σ w²</c> over weights (not biases), the head's loss
+/// written as its plain definition (<see cref="ReferenceHead{T}"/>).
 /// </summary>
 internal static class ReferenceMlp
 {
@@ -14,7 +15,7 @@ internal static class ReferenceMlp
     /// <paramref name="dropoutMasks"/>[l], if given, multiplies hidden layer l's activations (rows × width).
     /// </summary>
     public static T LossAndGradients<T>(int[] layerSizes, MlpActivation activation, T leakyReluSlope, T eluAlpha,
-        T[][] weights, T[][] biases, ReadOnlySpan<T> features, ReadOnlySpan<int> labels, int rows, T l2,
+        T[][] weights, T[][] biases, ReadOnlySpan<T> features, ReferenceHead<T> head, int rows, T l2,
         T[][]? dropoutMasks = null, T[][]? weightGradients = null, T[][]? biasGradients = null)
         where T : IFloatingPointIeee754<T>
     {
@@ -25,34 +26,22 @@ internal static class ReferenceMlp
         Forward(layerSizes, activation, leakyReluSlope, eluAlpha, weights, biases, features, rows, dropoutMasks, linear, activated, layerInput);
 
         int classes = layerSizes[^1];
-        T rowCount = T.CreateTruncating(rows);
-        T loss = T.Zero;
-        for (int r = 0; r < rows; r++)
-            loss += SoftmaxCrossEntropy.CrossEntropy<T>(linear[^1].AsSpan(r * classes, classes), labels[r]);
-        loss /= rowCount;
+        bool withGradients = weightGradients is not null && biasGradients is not null;
+        // dLoss/dz of the output layer, divided by the rows' (total weight): filled when gradients are asked for.
+        var delta = new T[withGradients ? rows * classes : 0];
+        T loss = head.MeanLoss(linear[^1], rows, delta);
         T squares = T.Zero;
         foreach (T[] w in weights)
             foreach (T value in w)
                 squares += value * value;
         loss += l2 / T.CreateTruncating(2) * squares;
 
-        if (weightGradients is null || biasGradients is null)
+        if (!withGradients)
             return loss;
-
-        // dLoss/dz of the output layer: (softmax − onehot) / rows.
-        var delta = new T[rows * classes];
-        for (int r = 0; r < rows; r++)
-        {
-            Span<T> d = delta.AsSpan(r * classes, classes);
-            SoftmaxCrossEntropy.Softmax<T>(linear[^1].AsSpan(r * classes, classes), d);
-            d[labels[r]] -= T.One;
-            for (int c = 0; c < classes; c++)
-                d[c] /= rowCount;
-        }
         for (int l = layers - 1; l >= 0; l--)
         {
             int inputs = layerSizes[l], outputs = layerSizes[l + 1];
-            ReferenceGemm.TransposeMultiply<T>(delta, layerInput[l], weightGradients[l], outputs, rows, inputs);
+            ReferenceGemm.TransposeMultiply<T>(delta, layerInput[l], weightGradients![l], outputs, rows, inputs);
             for (int i = 0; i < weightGradients[l].Length; i++)
                 weightGradients[l][i] += l2 * weights[l][i];
             for (int o = 0; o < outputs; o++)
@@ -60,7 +49,7 @@ internal static class ReferenceMlp
                 T sum = T.Zero;
                 for (int r = 0; r < rows; r++)
                     sum += delta[r * outputs + o];
-                biasGradients[l][o] = sum;
+                biasGradients![l][o] = sum;
             }
             if (l == 0) break;
             var inputDelta = new T[rows * inputs];

@@ -10,7 +10,7 @@ internal static class EpochHistoryFormat
     /// <param name="writer">Where the history goes, count first.</param>
     /// <param name="history">The epochs, oldest first.</param>
     /// <param name="withElapsed">Whether the format stores each epoch's wall time (model files leave it out so equal models are equal byte for byte; checkpoints keep it).</param>
-    public static void Write(BinaryWriter writer, IReadOnlyList<MlpEpochRecord> history, bool withElapsed)
+    public static void Write(BinaryWriter writer, IReadOnlyList<EpochRecord> history, bool withElapsed)
     {
         writer.Write(history.Count);
         foreach (var e in history)
@@ -28,9 +28,9 @@ internal static class EpochHistoryFormat
     }
 
     /// <summary>Reads <paramref name="count"/> epochs written by <see cref="Write"/> with the same <paramref name="withElapsed"/>.</summary>
-    public static MlpEpochRecord[] Read(BinaryReader reader, int count, bool withElapsed)
+    public static EpochRecord[] Read(BinaryReader reader, int count, bool withElapsed)
     {
-        var history = new MlpEpochRecord[count];
+        var history = new EpochRecord[count];
         for (int i = 0; i < count; i++)
         {
             int epoch = reader.ReadInt32();
@@ -40,7 +40,7 @@ internal static class EpochHistoryFormat
             bool hasValidationAccuracy = reader.ReadBoolean();
             double validationAccuracy = reader.ReadDouble(), learningRate = reader.ReadDouble();
             var elapsed = withElapsed ? TimeSpan.FromTicks(Math.Max(0, reader.ReadInt64())) : TimeSpan.Zero;
-            history[i] = new MlpEpochRecord(epoch, trainLoss, trainAccuracy, hasValidationLoss ? validationLoss : null,
+            history[i] = new EpochRecord(epoch, trainLoss, trainAccuracy, hasValidationLoss ? validationLoss : null,
                 hasValidationAccuracy ? validationAccuracy : null, learningRate, elapsed);
         }
         return history;

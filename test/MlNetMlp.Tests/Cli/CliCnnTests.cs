@@ -76,7 +76,7 @@ public sealed class CliCnnTests
 
             // A damaged checkpoint is refused with one line naming it.
             string checkpoint = Directory.GetFiles(checkpoints).Single();
-            StringAssert.EndsWith(checkpoint, "cnn-checkpoint.bin");
+            StringAssert.EndsWith(checkpoint, "checkpoint.bin");
             File.WriteAllBytes(checkpoint, File.ReadAllBytes(checkpoint)[..100]);
             AssertOneLineError(Run([.. Quick, "--epochs", "3", "--checkpoint-dir", checkpoints, "--resume", "--out", resumed]), checkpoint);
         }

@@ -95,7 +95,7 @@ public sealed class CliPathSafetyTests
             var mlpCheckpoint = TrainingCheckpoint.PathIn(checkpoints);
             StringAssert.Contains(Refusal(dir, ["train", .. Tiny, "--out", mlpCheckpoint, "--checkpoint-dir", checkpoints]),
                 $"--out {mlpCheckpoint} and --checkpoint-dir {mlpCheckpoint} are the same file");
-            var cnnCheckpoint = CnnCheckpoint.PathIn(checkpoints);
+            var cnnCheckpoint = TrainingCheckpoint.PathIn(checkpoints);
             StringAssert.Contains(Refusal(dir, ["train", "--model", "cnn", "--out", cnnCheckpoint, "--checkpoint-dir", checkpoints]),
                 $"--out {cnnCheckpoint} and --checkpoint-dir {cnnCheckpoint} are the same file");
             // The same file through a linked directory.

@@ -107,7 +107,7 @@ public sealed class CliTests
 
             var png = Path.Combine(dir, "first.png");
             var test = FashionMnist.LoadArrays(FashionMnistSplit.Test, maxRows: 1);
-            PngEncoder.SaveGray8(png, test.Pixels.AsSpan(0, 784), 28, 28);
+            MlNetMlp.Tests.Data.TestImages.SaveGray8(png, test.Pixels.AsSpan(0, 784), 28, 28);
             var fromPng = Run("predict", model, png, "--json");
             Assert.AreEqual(0, fromPng.exitCode, fromPng.stderr);
             var pngResult = JsonDocument.Parse(fromPng.stdout.Trim().Split('\n')[^1]).RootElement;

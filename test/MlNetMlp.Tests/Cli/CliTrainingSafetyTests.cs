@@ -84,7 +84,7 @@ public sealed class CliTrainingSafetyTests
             File.Delete(model);
 
             var resumed = CliTests.Run([.. common, "--epochs", "3", "--normalization", "Scale", "--resume"]);
-            CliTests.AssertOneLineError(resumed, Path.Combine(checkpoints, "mlp-checkpoint.bin"), "training data");
+            CliTests.AssertOneLineError(resumed, Path.Combine(checkpoints, "checkpoint.bin"), "training data");
             Assert.IsFalse(File.Exists(model), "no model is saved");
         }
         finally

@@ -45,7 +45,7 @@ public sealed class StudyCliTests
             StringAssert.Contains(md, "Trained on 600 of the 60,000 training rows");
             StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "report.html")), "data:image/png;base64,");
             foreach (var figure in result.GetProperty("figures").EnumerateArray().Select(f => f.GetString()!))
-                PngDecoder.Load(Path.Combine(dir, "figures", figure));
+                Assert.AreEqual("Png", DecodedImage.Load(Path.Combine(dir, "figures", figure)).Format, figure);
             foreach (var figure in new[] { "curves-relu-2x128.png", "curves-cnn.png", "confusion-best.png", "test-images-best.png", "accuracy-vs-time.png" })
                 Assert.IsTrue(File.Exists(Path.Combine(dir, "figures", figure)), figure);
             StringAssert.Contains(run.stdout, "[13/13] ML.NET LightGbm");

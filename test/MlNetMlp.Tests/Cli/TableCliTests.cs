@@ -76,7 +76,7 @@ public sealed class TableCliTests
     public void MessyTableTrainsWithoutPreparation()
     {
         var model = Path.Combine(_dir, "plants.zip");
-        var train = CliTests.Run("train", "--dataset", Fixture("plants.csv"), "--label", "species", "--epochs", "60", "--out", model, "--json");
+        var train = CliTests.Run("train", "--dataset", Fixture("plants.csv"), "--label", "species", "--out", model, "--json");
         Assert.AreEqual(0, train.exitCode, train.stderr);
         var lines = train.stdout.Split('\n').Select(l => l.Trim()).ToList();
         // Each column's handling, decided from the data.
@@ -137,7 +137,7 @@ public sealed class TableCliTests
     public void SavedModelScoresRawRowsInAnotherMlContext()
     {
         var model = Path.Combine(_dir, "plants.zip");
-        Assert.AreEqual(0, CliTests.Run("train", "--dataset", Fixture("plants.csv"), "--label", "species", "--epochs", "40", "--out", model).exitCode);
+        Assert.AreEqual(0, CliTests.Run("train", "--dataset", Fixture("plants.csv"), "--label", "species", "--out", model).exitCode);
 
         var mlContext = new MLContext();
         var loaded = mlContext.Model.Load(model, out DataViewSchema inputSchema);
@@ -180,17 +180,86 @@ public sealed class TableCliTests
     }
 
     [TestMethod]
-    public void BinaryAndRegressionStopUntilTheirTrainersExist()
+    public void BreastCancerTrainsBinaryAboveTheAucBar()
     {
-        // Auto picks binary for the text label with two values and regression for diabetes' progression, and says so.
-        var binary = CliTests.Run("train", "--dataset", Fixture("breast_cancer.csv"), "--label", "diagnosis", "--out", Path.Combine(_dir, "b.zip"));
-        CliTests.AssertOneLineError(binary, "--task binary", "not available in this build");
-        StringAssert.Contains(binary.stdout, "task: binary (text label with 2 values");
-        StringAssert.Contains(binary.stdout, "positive class 'malignant'");
-        var regression = CliTests.Run("train", "--dataset", Fixture("diabetes.csv"), "--label", "progression", "--out", Path.Combine(_dir, "r.zip"));
-        CliTests.AssertOneLineError(regression, "--task regression", "not available in this build");
-        StringAssert.Contains(regression.stdout, "task: regression (numeric label with 214 distinct values");
-        Assert.IsFalse(File.Exists(Path.Combine(_dir, "b.zip")) || File.Exists(Path.Combine(_dir, "r.zip")), "no model written");
+        var model = Path.Combine(_dir, "cancer.zip");
+        var train = CliTests.Run("train", "--dataset", Fixture("breast_cancer.csv"), "--label", "diagnosis", "--out", model, "--json");
+        Assert.AreEqual(0, train.exitCode, train.stderr);
+        StringAssert.Contains(train.stdout, "task: binary (text label with 2 values (benign, malignant))");
+        StringAssert.Contains(train.stdout, "positive class 'malignant' (the other: 'benign')");
+        var result = LastJson(train.stdout);
+        Assert.AreEqual("binary", result.GetProperty("task").GetString());
+        Assert.AreEqual("malignant", result.GetProperty("positive_class").GetString());
+        foreach (var key in new[] { "train_seconds", "rows", "features", "auc", "accuracy", "f1_score", "log_loss" })
+            Assert.IsTrue(result.TryGetProperty(key, out _), $"JSON lacks {key}");
+        Assert.AreEqual(456, result.GetProperty("rows").GetInt32());
+        Assert.AreEqual(30, result.GetProperty("features").GetInt32());
+        double auc = result.GetProperty("auc").GetDouble();
+        TestContext.WriteLine(string.Create(CultureInfo.InvariantCulture, $"breast cancer: AUC {auc:F4}, accuracy {result.GetProperty("accuracy").GetDouble():F4}, F1 {result.GetProperty("f1_score").GetDouble():F4}, log-loss {result.GetProperty("log_loss").GetDouble():F4}, trained in {result.GetProperty("train_seconds").GetDouble():F2} s"));
+        Assert.IsGreaterThanOrEqualTo(0.985, auc);
+
+        var evaluate = CliTests.Run("evaluate", model, "--dataset", Fixture("breast_cancer.csv"), "--json");
+        Assert.AreEqual(0, evaluate.exitCode, evaluate.stderr);
+        Assert.AreEqual("binary", LastJson(evaluate.stdout).GetProperty("task").GetString());
+        Assert.AreEqual(569, LastJson(evaluate.stdout).GetProperty("rows").GetInt32());
+
+        // Predictions in the label's own values, with the probability of the positive class.
+        var output = Path.Combine(_dir, "cancer-predictions.csv");
+        Assert.AreEqual(0, CliTests.Run("predict", model, "--dataset", Fixture("breast_cancer.csv"), "--output", output).exitCode);
+        using var reader = File.OpenText(output);
+        var rows = MlNetMlp.Cli.Tables.DelimitedText.ReadRecords(reader, ',').ToList();
+        Assert.HasCount(570, rows);
+        CollectionAssert.AreEqual(new[] { "diagnosis", "PredictedLabel", "Probability", "Score" }, rows[0][^4..]);
+        foreach (var row in rows.Skip(1))
+        {
+            double probability = double.Parse(row[^2], CultureInfo.InvariantCulture);
+            Assert.AreEqual(probability > 0.5 ? "malignant" : "benign", row[^3], $"{probability}");
+        }
+        Assert.IsGreaterThan(0.95, rows.Skip(1).Count(r => r[^4] == r[^3]) / 569.0);
+    }
+
+    [TestMethod]
+    public void DiabetesTrainsRegressionAboveTheRSquaredBar()
+    {
+        var model = Path.Combine(_dir, "diabetes.zip");
+        var train = CliTests.Run("train", "--dataset", Fixture("diabetes.csv"), "--label", "progression", "--out", model, "--json");
+        Assert.AreEqual(0, train.exitCode, train.stderr);
+        StringAssert.Contains(train.stdout, "task: regression (numeric label with 214 distinct values");
+        var result = LastJson(train.stdout);
+        Assert.AreEqual("regression", result.GetProperty("task").GetString());
+        foreach (var key in new[] { "train_seconds", "rows", "features", "r_squared", "rmse", "mae" })
+            Assert.IsTrue(result.TryGetProperty(key, out _), $"JSON lacks {key}");
+        double r2 = result.GetProperty("r_squared").GetDouble();
+        TestContext.WriteLine(string.Create(CultureInfo.InvariantCulture, $"diabetes: R² {r2:F4}, RMSE {result.GetProperty("rmse").GetDouble():F2}, MAE {result.GetProperty("mae").GetDouble():F2}, trained in {result.GetProperty("train_seconds").GetDouble():F2} s"));
+        Assert.IsGreaterThanOrEqualTo(0.30, r2);
+
+        // The regression model scores raw rows in this process: the prediction is on the target's scale.
+        var mlContext = new MLContext();
+        var loaded = mlContext.Model.Load(model, out DataViewSchema inputSchema);
+        Assert.AreEqual(11, inputSchema.Count);
+        var engine = mlContext.Model.CreatePredictionEngine<DiabetesRow, DiabetesPrediction>(loaded);
+        float score = engine.Predict(new DiabetesRow { Age = 59, Sex = 2, Bmi = 32.1f, Bp = 101, Tc = 157, Ldl = 93.2f, Hdl = 38, Tch = 4, Ltg = 4.8598f, Glu = 87 }).Score;
+        Assert.IsTrue(score is > 25 and < 346, $"{score}");
+    }
+
+    public sealed class DiabetesRow
+    {
+        [ColumnName("age")] public float Age { get; set; }
+        [ColumnName("sex")] public float Sex { get; set; }
+        [ColumnName("bmi")] public float Bmi { get; set; }
+        [ColumnName("bp")] public float Bp { get; set; }
+        [ColumnName("tc")] public float Tc { get; set; }
+        [ColumnName("ldl")] public float Ldl { get; set; }
+        [ColumnName("hdl")] public float Hdl { get; set; }
+        [ColumnName("tch")] public float Tch { get; set; }
+        [ColumnName("ltg")] public float Ltg { get; set; }
+        [ColumnName("glu")] public float Glu { get; set; }
+        [ColumnName("progression")] public float Progression { get; set; }
+    }
+
+    public sealed class DiabetesPrediction
+    {
+        public float Score { get; set; }
     }
 
     public sealed class PlantRow

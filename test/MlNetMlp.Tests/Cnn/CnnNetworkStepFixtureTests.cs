@@ -54,7 +54,7 @@ public sealed class CnnNetworkStepFixtureTests
         Assert.AreEqual(0f, f.Scalar("weight_decay"));
         var network = NetworkFrom(f);
         int rows = f.Shape("x")[0];
-        var data = new MlpDataSet(f["x"], f["labels"].Select(v => (int)v).ToArray(), 28 * 28); // one channel: NCHW rows are the images
+        var data = new TrainingSet(f["x"], f["labels"].Select(v => (int)v).ToArray(), 28 * 28); // one channel: NCHW rows are the images
         using var engine = new CnnEngine(network, threads, rows);
         Assert.AreEqual(threads, engine.Workers);
         double loss = engine.Step(data, Enumerable.Range(0, rows).ToArray(), 0, rows, 1e-3f, dropoutSeed: 0, step: 0);

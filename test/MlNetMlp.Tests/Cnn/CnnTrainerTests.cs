@@ -75,7 +75,7 @@ public sealed class CnnTrainerTests
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Shapes.Make(1600, 1));
         var test = ml.Data.LoadFromEnumerable(Shapes.Make(400, 2));
-        var epochs = new List<MlpEpochRecord>();
+        var epochs = new List<EpochRecord>();
         var trainer = ml.MulticlassClassification.Trainers.Cnn(SmallOptions());
         trainer.EpochCompleted += (_, record) => epochs.Add(record);
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(trainer).Fit(train);
@@ -120,7 +120,7 @@ public sealed class CnnTrainerTests
             Assert.AreEqual(1.0, prediction.Score.Sum(), 1e-5);
             Assert.AreEqual(slotNames.GetValues()[Array.IndexOf(prediction.Score, prediction.Score.Max())].ToString(), prediction.PredictedLabel);
         }
-        var model1 = ((IEnumerable<ITransformer>)model).OfType<CnnPredictionTransformer>().Single().Model;
+        var model1 = ((IEnumerable<ITransformer>)model).OfType<MulticlassNetworkTransformer<CnnModelParameters>>().Single().Model;
         CollectionAssert.AreEqual(batchScores[0], model1.PredictProbabilities(rows[0].Image));
     }
 
@@ -149,7 +149,7 @@ public sealed class CnnTrainerTests
             CollectionAssert.AreEqual(before.GetColumn<uint>("PredictedLabel").ToArray(), after.GetColumn<uint>("PredictedLabel").ToArray());
 
             var original = model.LastTransformer;
-            var restored = ((IEnumerable<ITransformer>)loaded).OfType<CnnPredictionTransformer>().Single();
+            var restored = ((IEnumerable<ITransformer>)loaded).OfType<MulticlassNetworkTransformer<CnnModelParameters>>().Single();
             CollectionAssert.AreEqual(original.ClassNames!.ToArray(), restored.ClassNames!.ToArray());
             Assert.AreEqual(original.Model.LayersText, restored.Model.LayersText);
             // Everything but the wall time, which is not saved (it would make model files irreproducible).
@@ -214,7 +214,7 @@ public sealed class CnnTrainerTests
         var network = new CnnNetwork(new TensorShape(1, Shapes.Side, Shapes.Side), CnnLayerSpec.ParseList(SmallLayers), 4, 1f / 255);
         network.Initialize(new Random(1));
         var rows = Shapes.Make(100, 12);
-        var data = new MlNetMlp.Numerics.MlpDataSet(rows.SelectMany(r => r.Image).ToArray(), rows.Select(r => Array.IndexOf(Shapes.Classes, r.Label)).ToArray(), Shapes.Side * Shapes.Side);
+        var data = new MlNetMlp.Training.TrainingSet(rows.SelectMany(r => r.Image).ToArray(), rows.Select(r => Array.IndexOf(Shapes.Classes, r.Label)).ToArray(), Shapes.Side * Shapes.Side);
         using var engine = new CnnEngine(network, threads: 2, maxBatchRows: 32);
         Assert.IsTrue(double.IsFinite(engine.Evaluate(data, null).Loss));
         Assert.ThrowsExactly<OperationCanceledException>(() => engine.Evaluate(data, null, new CancellationToken(canceled: true)));
@@ -225,19 +225,19 @@ public sealed class CnnTrainerTests
     {
         var ml = new MLContext(seed: 1);
         var column = (DataViewSchema.Column)ml.Data.LoadFromEnumerable(Shapes.Make(1, 1)).Schema["Image"];
-        Assert.AreEqual(new TensorShape(1, 12, 12), CnnTrainer.ImageShape(column, new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 12, 12), MlNetMlp.Cnn.CnnDefinition.ImageShape(column, new CnnTrainer.Options(), "data"));
 
         var flat = new DataViewSchema.Builder();
         flat.AddColumn("Image", new VectorDataViewType(NumberDataViewType.Single, 784));
         flat.AddColumn("Rect", new VectorDataViewType(NumberDataViewType.Single, 600));
         flat.AddColumn("Rgb", new VectorDataViewType(NumberDataViewType.Single, 3, 8, 10));
         var schema = flat.ToSchema();
-        Assert.AreEqual(new TensorShape(1, 28, 28), CnnTrainer.ImageShape(schema["Image"], new CnnTrainer.Options(), "data"));
-        Assert.AreEqual(new TensorShape(3, 8, 10), CnnTrainer.ImageShape(schema["Rgb"], new CnnTrainer.Options(), "data"));
-        Assert.AreEqual(new TensorShape(1, 20, 30), CnnTrainer.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 20 }, "data"));
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CnnTrainer.ImageShape(schema["Rect"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 28, 28), MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Image"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(3, 8, 10), MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rgb"], new CnnTrainer.Options(), "data"));
+        Assert.AreEqual(new TensorShape(1, 20, 30), MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 20 }, "data"));
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rect"], new CnnTrainer.Options(), "data"));
         Assert.AreEqual(nameof(CnnTrainer.Options.ImageHeight), e.ParamName);
-        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => CnnTrainer.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 7, ImageWidth = 7 }, "data"));
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MlNetMlp.Cnn.CnnDefinition.ImageShape(schema["Rect"], new CnnTrainer.Options { ImageHeight = 7, ImageWidth = 7 }, "data"));
         Assert.AreEqual(nameof(CnnTrainer.Options.ImageHeight), e.ParamName);
     }
 
@@ -296,7 +296,7 @@ public sealed class CnnTrainerTests
             case nameof(CnnTrainer.Options.Epochs): options.Epochs = 0; break;
             case nameof(CnnTrainer.Options.BatchSize): options.BatchSize = 0; break;
             case nameof(CnnTrainer.Options.LearningRate): options.LearningRate = -1; break;
-            case nameof(CnnTrainer.Options.LearningRateSchedule): options.LearningRateSchedule = (MlpLearningRateSchedule)99; break;
+            case nameof(CnnTrainer.Options.LearningRateSchedule): options.LearningRateSchedule = (LearningRateSchedule)99; break;
             case nameof(CnnTrainer.Options.LearningRateDecay): options.LearningRateDecay = 0; break;
             case nameof(CnnTrainer.Options.LearningRateStepEpochs): options.LearningRateStepEpochs = 0; break;
             case nameof(CnnTrainer.Options.MinLearningRate): options.MinLearningRate = 1; break;

@@ -73,7 +73,7 @@ public sealed class FashionMnistRealDataTests
         {
             // "T-shirt/top" cannot be a folder name; the loader matches "T-shirt_top" to it.
             string folder = temp.Sub(test.ClassNames[test.Labels[i]].Replace('/', '_'));
-            PngEncoder.SaveGray8(Path.Combine(folder, $"{i:D3}.png"), test.Pixels.AsSpan(i * 784, 784), 28, 28);
+            TestImages.SaveGray8(Path.Combine(folder, $"{i:D3}.png"), test.Pixels.AsSpan(i * 784, 784), 28, 28);
         }
 
         var data = ImageFolder.Load(new MLContext(seed: 1), temp.Path, classNames: FashionMnist.ClassNames);

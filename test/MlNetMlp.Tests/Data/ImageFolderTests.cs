@@ -23,7 +23,7 @@ public sealed class ImageFolderTests
     private static void WritePng(string directory, string name, byte[] pixels, int width = 56, int height = 56)
     {
         Directory.CreateDirectory(directory);
-        PngEncoder.SaveGray8(Path.Combine(directory, name), pixels, width, height);
+        TestImages.SaveGray8(Path.Combine(directory, name), pixels, width, height);
     }
 
     private static List<(uint Label, float[] Image)> Rows(IDataView data)
@@ -107,15 +107,15 @@ public sealed class ImageFolderTests
     }
 
     [TestMethod]
-    public void CorruptPngIsReportedByItsPath()
+    public void CorruptImageIsReportedByItsPath()
     {
         using var temp = new TempDirectory();
         WritePng(temp.Sub("A"), "good.png", Picture(1));
-        string bad = Path.Combine(temp.Sub("B"), "bad.png");
-        File.WriteAllText(bad, "GIF89a pretending");
+        string bad = Path.Combine(temp.Sub("B"), "bad.jpg");
+        File.WriteAllText(bad, "<html>pretending</html>");
         var e = Assert.ThrowsExactly<InvalidDataException>(() => ImageFolder.Load(Ml, temp.Path));
-        StringAssert.StartsWith(e.Message, bad + ": not a PNG file");
-        StringAssert.Contains(e.Message, "GIF");
+        StringAssert.StartsWith(e.Message, bad + ": not an image in a supported format (JPEG, PNG, BMP, GIF or WebP)");
+        StringAssert.Contains(e.Message, "<html>");
     }
 
     [TestMethod]
@@ -130,7 +130,7 @@ public sealed class ImageFolderTests
 
         temp.Sub("Empty");
         var noImages = Assert.ThrowsExactly<InvalidDataException>(() => ImageFolder.Load(Ml, temp.Path));
-        StringAssert.StartsWith(noImages.Message, temp.Path + ": no .png files in its class subfolders (Empty)");
+        StringAssert.StartsWith(noImages.Message, temp.Path + ": no image files (.jpg, .jpeg, .png, .bmp, .gif, .webp) in its class subfolders (Empty)");
     }
 
     [TestMethod]
@@ -149,8 +149,8 @@ public sealed class ImageFolderTests
     public void TransparentBackgroundBecomesBlackEvenWhenInverted()
     {
         using var temp = new TempDirectory();
-        // Gray+alpha 2×1: an opaque black pixel and a fully transparent white one.
-        var png = TestPng.Build(2, 1, 4, 8, [0, 255, 255, 0]);
+        // 2×1: an opaque black pixel and a fully transparent white one.
+        var png = TestImages.EncodeRgba([0, 0, 0, 255, 255, 255, 255, 0], 2, 1);
         string path = Path.Combine(temp.Path, "alpha.png");
         File.WriteAllBytes(path, png);
         CollectionAssert.AreEqual(new[] { 255f, 0f }, ImageFolder.LoadImage(path, 2, 1, invert: true));

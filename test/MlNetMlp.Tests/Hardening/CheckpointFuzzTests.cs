@@ -47,7 +47,7 @@ public sealed class CheckpointFuzzTests
                 ImageColumnName = "Features", PixelScale = 1, Layers = "conv2,bn,relu,pool", Epochs = 2, BatchSize = 10, Seed = 1,
                 NumberOfThreads = 1, CheckpointDirectory = directory,
             }).Fit(new SyntheticDataView(rows: 50, features: 16, classes: 2, seed: 1));
-            Fuzz(CnnCheckpoint.PathIn(directory), seed, path => CnnCheckpoint.Load(path));
+            Fuzz(TrainingCheckpoint.PathIn(directory), seed, path => TrainingCheckpoint.Load(path));
         }
         finally
         {

@@ -11,13 +11,13 @@ public sealed class CheckpointTests
 {
     private static readonly IDataView Data = new SyntheticDataView(rows: 600, features: 8, classes: 3, seed: 2, spread: 0.8f);
 
-    private static MlpTrainer.Options Options(MlpOptimizer optimizer, int shuffleBuffer = 0, string? directory = null, bool resume = false, int epochs = 4) => new()
+    private static MlpTrainer.Options Options(Optimizer optimizer, int shuffleBuffer = 0, string? directory = null, bool resume = false, int epochs = 4) => new()
     {
-        HiddenLayers = [12, 6], Optimizer = optimizer, LearningRate = optimizer == MlpOptimizer.Adam ? 0.01f : 0.05f, Dropout = 0.2f,
-        L2Regularization = 1e-4f, LearningRateSchedule = MlpLearningRateSchedule.Cosine, MinLearningRate = 1e-4f,
+        HiddenLayers = [12, 6], Optimizer = optimizer, LearningRate = optimizer == Optimizer.Adam ? 0.01f : 0.05f, Dropout = 0.2f,
+        L2Regularization = 1e-4f, LearningRateSchedule = LearningRateSchedule.Cosine, MinLearningRate = 1e-4f,
         // Streaming has no hold-out and early stopping needs validation data: it tracks the best epoch through KeepBest instead.
         ValidationFraction = shuffleBuffer > 0 ? 0 : 0.2f, EarlyStopping = shuffleBuffer == 0, EarlyStoppingPatience = 10, MonitoringSubsetSize = 100,
-        OnDivergence = shuffleBuffer > 0 ? MlpDivergenceAction.KeepBest : MlpDivergenceAction.Stop,
+        OnDivergence = shuffleBuffer > 0 ? DivergenceAction.KeepBest : DivergenceAction.Stop,
         Epochs = epochs, BatchSize = 32, Seed = 9, NumberOfThreads = 2, ShuffleBufferSize = shuffleBuffer,
         CheckpointDirectory = directory, CheckpointEveryEpochs = 2, ResumeFromCheckpoint = resume,
     };
@@ -45,11 +45,11 @@ public sealed class CheckpointTests
     }
 
     [TestMethod]
-    [DataRow(MlpOptimizer.Adam, 0)]
-    [DataRow(MlpOptimizer.Momentum, 0)]
-    [DataRow(MlpOptimizer.Sgd, 0)]
-    [DataRow(MlpOptimizer.Adam, 50)]
-    public void InterruptedAndResumedRunEndsWithBitIdenticalWeights(MlpOptimizer optimizer, int shuffleBuffer)
+    [DataRow(Optimizer.Adam, 0)]
+    [DataRow(Optimizer.Momentum, 0)]
+    [DataRow(Optimizer.Sgd, 0)]
+    [DataRow(Optimizer.Adam, 50)]
+    public void InterruptedAndResumedRunEndsWithBitIdenticalWeights(Optimizer optimizer, int shuffleBuffer)
     {
         var straight = new MlpTrainer(new MLContext(1), Options(optimizer, shuffleBuffer)).Fit(Data).Model;
         string directory = TempDirectory();
@@ -78,8 +78,8 @@ public sealed class CheckpointTests
         // Constant rate: the schedule does not depend on Epochs, so 2 epochs then 2 more is the same run as 4.
         MlpTrainer.Options Constant(string? directory, bool resume, int epochs)
         {
-            var options = Options(MlpOptimizer.Adam, directory: directory, resume: resume, epochs: epochs);
-            options.LearningRateSchedule = MlpLearningRateSchedule.Constant;
+            var options = Options(Optimizer.Adam, directory: directory, resume: resume, epochs: epochs);
+            options.LearningRateSchedule = LearningRateSchedule.Constant;
             return options;
         }
         var straight = new MlpTrainer(new MLContext(1), Constant(null, false, 4)).Fit(Data).Model;
@@ -108,7 +108,7 @@ public sealed class CheckpointTests
         string directory = TempDirectory();
         try
         {
-            var options = Options(MlpOptimizer.Adam, directory: directory, epochs: 4);
+            var options = Options(Optimizer.Adam, directory: directory, epochs: 4);
             options.CheckpointEveryEpochs = 3;
             var seen = new List<int>();
             var trainer = new MlpTrainer(new MLContext(1), options);
@@ -130,8 +130,8 @@ public sealed class CheckpointTests
         string directory = TempDirectory();
         try
         {
-            var fresh = new MlpTrainer(new MLContext(1), Options(MlpOptimizer.Adam, epochs: 2)).Fit(Data).Model;
-            var resumed = new MlpTrainer(new MLContext(1), Options(MlpOptimizer.Adam, directory: directory, resume: true, epochs: 2)).Fit(Data).Model;
+            var fresh = new MlpTrainer(new MLContext(1), Options(Optimizer.Adam, epochs: 2)).Fit(Data).Model;
+            var resumed = new MlpTrainer(new MLContext(1), Options(Optimizer.Adam, directory: directory, resume: true, epochs: 2)).Fit(Data).Model;
             AssertBitIdentical(fresh, resumed);
             Assert.IsTrue(File.Exists(TrainingCheckpoint.PathIn(directory)));
         }
@@ -147,14 +147,14 @@ public sealed class CheckpointTests
         string directory = TempDirectory();
         try
         {
-            new MlpTrainer(new MLContext(1), Options(MlpOptimizer.Adam, directory: directory, epochs: 2)).Fit(Data);
+            new MlpTrainer(new MLContext(1), Options(Optimizer.Adam, directory: directory, epochs: 2)).Fit(Data);
             string path = TrainingCheckpoint.PathIn(directory);
             byte[] good = File.ReadAllBytes(path);
 
             void Expect(byte[] bytes, string problem, MlpTrainer.Options? options = null)
             {
                 File.WriteAllBytes(path, bytes);
-                var trainer = new MlpTrainer(new MLContext(1), options ?? Options(MlpOptimizer.Adam, directory: directory, resume: true, epochs: 4));
+                var trainer = new MlpTrainer(new MLContext(1), options ?? Options(Optimizer.Adam, directory: directory, resume: true, epochs: 4));
                 var e = Assert.ThrowsExactly<InvalidDataException>(() => trainer.Fit(Data), problem);
                 StringAssert.Contains(e.Message, path, problem);
                 StringAssert.Contains(e.Message, problem);
@@ -172,18 +172,18 @@ public sealed class CheckpointTests
             Expect(otherVersion, "version");
 
             // A valid checkpoint of another training.
-            var otherNetwork = Options(MlpOptimizer.Adam, directory: directory, resume: true, epochs: 4);
+            var otherNetwork = Options(Optimizer.Adam, directory: directory, resume: true, epochs: 4);
             otherNetwork.HiddenLayers = [7];
             Expect(good, "network", otherNetwork);
-            var otherOptimizer = Options(MlpOptimizer.Momentum, directory: directory, resume: true, epochs: 4);
+            var otherOptimizer = Options(Optimizer.Momentum, directory: directory, resume: true, epochs: 4);
             Expect(good, "optimizer", otherOptimizer);
-            var otherSeed = Options(MlpOptimizer.Adam, directory: directory, resume: true, epochs: 4);
+            var otherSeed = Options(Optimizer.Adam, directory: directory, resume: true, epochs: 4);
             otherSeed.Seed = 10;
             Expect(good, "seed", otherSeed);
 
             // The intact file still resumes.
             File.WriteAllBytes(path, good);
-            Assert.HasCount(4, new MlpTrainer(new MLContext(1), Options(MlpOptimizer.Adam, directory: directory, resume: true, epochs: 4)).Fit(Data).Model.History);
+            Assert.HasCount(4, new MlpTrainer(new MLContext(1), Options(Optimizer.Adam, directory: directory, resume: true, epochs: 4)).Fit(Data).Model.History);
         }
         finally
         {

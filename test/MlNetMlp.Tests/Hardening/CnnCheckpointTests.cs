@@ -21,7 +21,7 @@ public sealed class CnnCheckpointTests
     internal static CnnTrainer.Options Options(string? directory = null, bool resume = false, int epochs = 4, int shuffleBuffer = 0) => new()
     {
         ImageColumnName = "Features", PixelScale = 1, Layers = "conv4,bn,relu,pool,drop0.25,flatten,dense8,bn,relu",
-        LearningRate = 0.01f, L2Regularization = 1e-4f, LearningRateSchedule = MlpLearningRateSchedule.Cosine, MinLearningRate = 1e-4f,
+        LearningRate = 0.01f, L2Regularization = 1e-4f, LearningRateSchedule = LearningRateSchedule.Cosine, MinLearningRate = 1e-4f,
         RandomHorizontalFlip = true, RandomShift = 1, ValidationFraction = shuffleBuffer > 0 ? 0 : 0.2f, MonitoringSubsetSize = 50,
         Epochs = epochs, BatchSize = 32, Seed = 9, NumberOfThreads = 2,
         CheckpointDirectory = directory, CheckpointEveryEpochs = 2, ResumeFromCheckpoint = resume,
@@ -56,9 +56,9 @@ public sealed class CnnCheckpointTests
         try
         {
             Interrupt(Options(directory, shuffleBuffer: shuffleBuffer), stopAfterEpoch: 2);
-            var checkpoint = CnnCheckpoint.Load(CnnCheckpoint.PathIn(directory));
+            var checkpoint = TrainingCheckpoint.Load(TrainingCheckpoint.PathIn(directory));
             Assert.AreEqual(2, checkpoint.EpochsDone);
-            Assert.IsGreaterThan(0, checkpoint.AdamStep);
+            Assert.IsGreaterThan(0, checkpoint.OptimizerStep);
 
             var resumedTrainer = new CnnTrainer(new MLContext(1), Options(directory, resume: true, shuffleBuffer: shuffleBuffer));
             var epochsRun = new List<int>();
@@ -81,7 +81,7 @@ public sealed class CnnCheckpointTests
         CnnTrainer.Options Constant(string? directory, bool resume, int epochs)
         {
             var options = Options(directory, resume, epochs);
-            options.LearningRateSchedule = MlpLearningRateSchedule.Constant;
+            options.LearningRateSchedule = LearningRateSchedule.Constant;
             return options;
         }
         var straight = new CnnTrainer(new MLContext(1), Constant(null, false, 4)).Fit(Data).Model;
@@ -112,11 +112,11 @@ public sealed class CnnCheckpointTests
             options.CheckpointEveryEpochs = 3;
             var seen = new List<int>();
             var trainer = new CnnTrainer(new MLContext(1), options);
-            string path = CnnCheckpoint.PathIn(directory);
-            trainer.EpochCompleted += (_, e) => seen.Add(File.Exists(path) ? CnnCheckpoint.Load(path).EpochsDone : 0);
+            string path = TrainingCheckpoint.PathIn(directory);
+            trainer.EpochCompleted += (_, e) => seen.Add(File.Exists(path) ? TrainingCheckpoint.Load(path).EpochsDone : 0);
             trainer.Fit(Data);
             CollectionAssert.AreEqual(new[] { 0, 0, 3, 4 }, seen);
-            CollectionAssert.AreEqual(new[] { CnnCheckpoint.FileName }, Directory.GetFiles(directory).Select(Path.GetFileName).ToArray(), "no temporary files are left");
+            CollectionAssert.AreEqual(new[] { TrainingCheckpoint.FileName }, Directory.GetFiles(directory).Select(Path.GetFileName).ToArray(), "no temporary files are left");
         }
         finally
         {
@@ -133,7 +133,7 @@ public sealed class CnnCheckpointTests
             var fresh = new CnnTrainer(new MLContext(1), Options(epochs: 2)).Fit(Data).Model;
             var resumed = new CnnTrainer(new MLContext(1), Options(directory, resume: true, epochs: 2)).Fit(Data).Model;
             AssertBitIdentical(fresh, resumed);
-            Assert.IsTrue(File.Exists(CnnCheckpoint.PathIn(directory)));
+            Assert.IsTrue(File.Exists(TrainingCheckpoint.PathIn(directory)));
         }
         finally
         {
@@ -148,7 +148,7 @@ public sealed class CnnCheckpointTests
         try
         {
             new CnnTrainer(new MLContext(1), Options(directory, epochs: 2)).Fit(Data);
-            string path = CnnCheckpoint.PathIn(directory);
+            string path = TrainingCheckpoint.PathIn(directory);
             byte[] good = File.ReadAllBytes(path);
 
             void Expect(byte[] bytes, string problem, CnnTrainer.Options? options = null)
@@ -171,10 +171,10 @@ public sealed class CnnCheckpointTests
             otherVersion[8] = 99;
             Expect(otherVersion, "version");
 
-            // An MLP checkpoint under the CNN's name is foreign.
+            // An MLP checkpoint is another training's (one format serves every network: the network's description tells them apart).
             string mlpDirectory = Path.Combine(directory, "mlp");
             new MlpTrainer(new MLContext(1), new MlpTrainer.Options { HiddenLayers = [4], Epochs = 1, Seed = 9, CheckpointDirectory = mlpDirectory }).Fit(Data);
-            Expect(File.ReadAllBytes(TrainingCheckpoint.PathIn(mlpDirectory)), "not an MlNetMlp CNN checkpoint");
+            Expect(File.ReadAllBytes(TrainingCheckpoint.PathIn(mlpDirectory)), "belongs to another training: its network is 64-4-3");
 
             // A valid checkpoint of another training.
             var otherNetwork = Options(directory, resume: true);

@@ -12,7 +12,7 @@ public sealed class CnnModelFileTests
     // 8×8 single-channel images (64 features, inferred square), three separable classes.
     private static readonly SyntheticDataView Data = new(rows: 200, features: 64, classes: 3, seed: 4, spread: 0.5f);
 
-    private static CnnPredictionTransformer Train(MLContext ml, int seed) => new CnnTrainer(ml, new CnnTrainer.Options
+    private static MulticlassNetworkTransformer<CnnModelParameters> Train(MLContext ml, int seed) => new CnnTrainer(ml, new CnnTrainer.Options
     {
         ImageColumnName = "Features", Layers = "conv4,relu,pool,flatten", Epochs = 2, BatchSize = 16, PixelScale = 1,
         LearningRate = 0.01f, Seed = seed, NumberOfThreads = 2, MonitoringSubsetSize = 0,
@@ -55,7 +55,7 @@ public sealed class CnnModelFileTests
         float[][] inputs = Read("inputs"), probabilities = Read("probabilities");
 
         var ml = new MLContext(seed: 1);
-        var loaded = (CnnPredictionTransformer)ModelFile.Load(ml, Path.Combine(directory, "model.zip"), out var schema);
+        var loaded = (MulticlassNetworkTransformer<CnnModelParameters>)ModelFile.Load(ml, Path.Combine(directory, "model.zip"), out var schema);
         Assert.AreEqual("conv4,relu,pool,flatten", loaded.Model.LayersText);
         Assert.HasCount(expected.RootElement.GetProperty("epochs").GetInt32(), loaded.Model.History);
         Assert.IsTrue(loaded.Model.History.All(r => r.Elapsed > TimeSpan.Zero), "version 1 kept the wall time, and it still reads back");
@@ -67,7 +67,7 @@ public sealed class CnnModelFileTests
         try
         {
             ModelFile.Save(ml, loaded, schema, path);
-            var resaved = (CnnPredictionTransformer)ModelFile.Load(ml, path, out _);
+            var resaved = (MulticlassNetworkTransformer<CnnModelParameters>)ModelFile.Load(ml, path, out _);
             Assert.IsTrue(resaved.Model.History.All(r => r.Elapsed == TimeSpan.Zero));
             CollectionAssert.AreEqual(loaded.Model.History.Select(r => r with { Elapsed = default }).ToArray(), resaved.Model.History.ToArray());
             foreach (var name in loaded.Model.ParameterNames.Concat(loaded.Model.BufferNames))

@@ -11,16 +11,16 @@ public sealed class DivergenceTests
 
     // Plain SGD with lr·λ = 3: each step multiplies the weights by (1 − lr·λ) = −2, so they grow until they overflow,
     // many epochs in (one batch per epoch). The training loss is lowest early on.
-    private static MlpTrainer.Options Exploding(MlpDivergenceAction action, int epochs = 1000) => new()
+    private static MlpTrainer.Options Exploding(DivergenceAction action, int epochs = 1000) => new()
     {
-        HiddenLayers = [4], Optimizer = MlpOptimizer.Sgd, LearningRate = 1f, L2Regularization = 3f, BatchSize = 40,
+        HiddenLayers = [4], Optimizer = Optimizer.Sgd, LearningRate = 1f, L2Regularization = 3f, BatchSize = 40,
         Epochs = epochs, Seed = 2, NumberOfThreads = 1, OnDivergence = action,
     };
 
     [TestMethod]
     public void StopThrowsNamingTheEpochAndBatchAfterFinishedEpochs()
     {
-        var e = Assert.ThrowsExactly<MlpTrainingDivergedException>(() => new MlpTrainer(new MLContext(1), Exploding(MlpDivergenceAction.Stop)).Fit(Data));
+        var e = Assert.ThrowsExactly<TrainingDivergedException>(() => new MlpTrainer(new MLContext(1), Exploding(DivergenceAction.Stop)).Fit(Data));
         Assert.IsGreaterThan(2, e.Epoch, "the weights need several epochs to overflow");
         Assert.AreEqual(1, e.Batch);
         Assert.IsTrue(!double.IsFinite(e.Loss) || e.Loss > 100 * e.StartingLoss, $"loss {e.Loss}: NaN, infinite or exploded");
@@ -31,8 +31,8 @@ public sealed class DivergenceTests
     [TestMethod]
     public void KeepBestReturnsTheBestFinishedEpochExactly()
     {
-        var trainer = new MlpTrainer(new MLContext(1), Exploding(MlpDivergenceAction.KeepBest));
-        MlpTrainingDivergedException? reported = null;
+        var trainer = new MlpTrainer(new MLContext(1), Exploding(DivergenceAction.KeepBest));
+        TrainingDivergedException? reported = null;
         trainer.EpochCompleted += (_, _) => Assert.IsNull(reported, "no epoch completes after divergence");
         trainer.TrainingDiverged += (_, e) => reported = e;
         var model = trainer.Fit(Data).Model;
@@ -43,7 +43,7 @@ public sealed class DivergenceTests
         Assert.IsLessThan(reported.Epoch - 1, bestEpoch, "the best epoch is an early one, not the last before divergence");
 
         // The returned weights are those of a run stopped at the best epoch.
-        var stoppedThere = new MlpTrainer(new MLContext(1), Exploding(MlpDivergenceAction.Stop, epochs: bestEpoch)).Fit(Data).Model;
+        var stoppedThere = new MlpTrainer(new MLContext(1), Exploding(DivergenceAction.Stop, epochs: bestEpoch)).Fit(Data).Model;
         for (int l = 0; l < model.LinearLayerCount; l++)
         {
             CollectionAssert.AreEqual(stoppedThere.GetWeights(l), model.GetWeights(l));
@@ -54,11 +54,11 @@ public sealed class DivergenceTests
     [TestMethod]
     public void KeepBestStillThrowsWhenNoEpochFinished()
     {
-        var options = Exploding(MlpDivergenceAction.KeepBest);
+        var options = Exploding(DivergenceAction.KeepBest);
         options.L2Regularization = 0;
         options.LearningRate = 1e30f; // the first step already overflows
         var trainer = new MlpTrainer(new MLContext(1), options);
-        var e = Assert.ThrowsExactly<MlpTrainingDivergedException>(() => trainer.Fit(Data));
+        var e = Assert.ThrowsExactly<TrainingDivergedException>(() => trainer.Fit(Data));
         Assert.AreEqual(1, e.Epoch);
     }
 }

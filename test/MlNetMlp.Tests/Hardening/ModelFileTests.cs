@@ -30,7 +30,7 @@ public sealed class ModelFileTests
         return (ml, ml.Data.LoadFromEnumerable(data, definition));
     }
 
-    private static MlpPredictionTransformer Train(MLContext ml, IDataView data) =>
+    private static MulticlassNetworkTransformer<MlpModelParameters> Train(MLContext ml, IDataView data) =>
         new MlpTrainer(ml, new MlpTrainer.Options { HiddenLayers = [5], Epochs = 2, Seed = 11, NumberOfThreads = 2 }).Fit(data);
 
     private static string TempFile(string name) => Path.Combine(Path.GetTempPath(), $"mlnetmlp-{name}-{Guid.NewGuid():N}.zip");

@@ -39,12 +39,12 @@ public sealed class ModelIntegrityTests
         return (ml, ml.Data.LoadFromEnumerable(rows, definition));
     }
 
-    private static MlpPredictionTransformer TrainMlp(MLContext ml, IDataView data) =>
+    private static MulticlassNetworkTransformer<MlpModelParameters> TrainMlp(MLContext ml, IDataView data) =>
         new MlpTrainer(ml, new MlpTrainer.Options { HiddenLayers = [5], Epochs = 2, Seed = 11, NumberOfThreads = 1 }).Fit(data);
 
     private static readonly SyntheticDataView Images = new(rows: 64, features: 64, classes: 3, seed: 1, spread: 0.5f);
 
-    private static CnnPredictionTransformer TrainCnn(MLContext ml) => new CnnTrainer(ml, new CnnTrainer.Options
+    private static MulticlassNetworkTransformer<CnnModelParameters> TrainCnn(MLContext ml) => new CnnTrainer(ml, new CnnTrainer.Options
     {
         ImageColumnName = "Features", Layers = "conv4,bn,relu,pool,flatten", Epochs = 1, BatchSize = 16, PixelScale = 1,
         Seed = 1, NumberOfThreads = 1, MonitoringSubsetSize = 0,
@@ -215,7 +215,7 @@ public sealed class ModelIntegrityTests
         {
             var mlp = TrainMlp(ml, data);
             ModelFile.Save(ml, mlp, data.Schema, path);
-            var loaded = (MlpPredictionTransformer)ModelFile.Load(new MLContext(seed: 1), path, out _);
+            var loaded = (MulticlassNetworkTransformer<MlpModelParameters>)ModelFile.Load(new MLContext(seed: 1), path, out _);
             float[] features = [0.5f, 2.1f, 0.3f, 0.9f, 2.4f, 0.1f];
             CollectionAssert.AreEqual(mlp.Model.PredictProbabilities(features), loaded.Model.PredictProbabilities(features));
         }
@@ -268,7 +268,7 @@ public sealed class ModelIntegrityTests
         return best;
     }
 
-    private static (string EntryName, byte[] Payload) MlpPayload(byte[] zip)
+    internal static (string EntryName, byte[] Payload) MlpPayload(byte[] zip)
     {
         using var archive = new ZipArchive(new MemoryStream(zip));
         var entry = archive.Entries.Where(e => e.FullName.EndsWith("Model.key", StringComparison.Ordinal)).MaxBy(e => e.Length)!;
@@ -278,7 +278,7 @@ public sealed class ModelIntegrityTests
         return (entry.FullName, buffer.ToArray());
     }
 
-    private static int IndexOfInts(byte[] bytes, params int[] values)
+    internal static int IndexOfInts(byte[] bytes, params int[] values)
     {
         var pattern = values.SelectMany(BitConverter.GetBytes).ToArray();
         int index = bytes.AsSpan().IndexOf(pattern);
@@ -287,7 +287,7 @@ public sealed class ModelIntegrityTests
     }
 
     // Writes fresh entries (so their CRC-32 values are right) with one entry's data replaced.
-    private static byte[] Rezip(byte[] original, string entryName, byte[] payload)
+    internal static byte[] Rezip(byte[] original, string entryName, byte[] payload)
     {
         using var output = new MemoryStream();
         using (var source = new ZipArchive(new MemoryStream(original)))

@@ -265,11 +265,12 @@ public sealed class OutputPathSafetyTests
             }
             const string Pipe = "is a named pipe (FIFO), not a regular file";
             AssertRefused(() => ModelFile.Load(ml, model, out _), model, Pipe);
-            AssertRefused(() => PngDecoder.Load(png), png, Pipe);
+            AssertRefused(() => DecodedImage.Load(png), png, Pipe);
+            AssertRefused(() => DecodedImage.ReadSize(png), png, Pipe);
             AssertRefused(() => ImageFolder.LoadImage(png), png, Pipe);
             AssertRefused(() => ImageFolder.Load(ml, Path.Combine(dir, "images")), inFolder, Pipe);
             AssertRefused(() => TrainingCheckpoint.Load(checkpoint), checkpoint, Pipe);
-            AssertRefused(() => CnnCheckpoint.Load(checkpoint), checkpoint, Pipe);
+            AssertRefused(() => TrainingCheckpoint.Load(checkpoint), checkpoint, Pipe);
             AssertRefused(() => IdxReader.ReadImages(idx), idx, Pipe);
             AssertRefused(() => SweepResultStore.Open(results).Dispose(), results, "is a named pipe (FIFO), not a regular file");
             Assert.AreEqual("fifo", Kind(results), "the sweep did not replace the pipe");
@@ -283,8 +284,7 @@ public sealed class OutputPathSafetyTests
             File.CreateSymbolicLink(zero, "/dev/zero");
             const string Zero = "is a symbolic link to /dev/zero, a character device, not a regular file";
             AssertRefused(() => TrainingCheckpoint.Load(zero), zero, Zero);
-            AssertRefused(() => CnnCheckpoint.Load(zero), zero, Zero);
-            AssertRefused(() => PngDecoder.Load(zero), zero, Zero);
+            AssertRefused(() => DecodedImage.Load(zero), zero, Zero);
             AssertRefused(() => ModelFile.Load(ml, zero, out _), zero, Zero);
             AssertRefused(() => IdxReader.ReadLabels(zero), zero, Zero);
         }
@@ -344,7 +344,7 @@ public sealed class OutputPathSafetyTests
         {
             var markdown = Fifo(Path.Combine(dir, "report.md"));
             var report = new StudyReport { Mode = "quick", Method = ["m"], ClassNames = ["a", "b"], TestLabels = [0, 1], Results = [] };
-            var png = PngEncoder.EncodeGray8(new byte[16], 4, 4);
+            var png = MlNetMlp.Tests.Data.TestImages.EncodeGray8(new byte[16], 4, 4);
             var e = Refused(() => StudyReportWriter.Write(dir, report, [new ReportFigure("one.png", "A figure", "Its caption.", png)]), markdown);
             StringAssert.Contains(e.Message, markdown);
             Assert.AreEqual("fifo", Kind(markdown));

@@ -67,16 +67,16 @@ public sealed class TrainingSafetyTests
 
     // Tanh hidden units saturate, so the loss stays finite while plain SGD at 10^5 throws the output layer's weights
     // to ~10^5: the run ends with a loss of ~10^5 and chance accuracy, which used to be a "successful" training.
-    private static MlpTrainer.Options Exploding(MlpDivergenceAction action) => new()
+    private static MlpTrainer.Options Exploding(DivergenceAction action) => new()
     {
-        HiddenLayers = [16], Activation = MlpActivation.Tanh, Optimizer = MlpOptimizer.Sgd, LearningRate = 1e5f, Epochs = 3, BatchSize = 50,
+        HiddenLayers = [16], Activation = MlpActivation.Tanh, Optimizer = Optimizer.Sgd, LearningRate = 1e5f, Epochs = 3, BatchSize = 50,
         Seed = 3, NumberOfThreads = 1, OnDivergence = action,
     };
 
     [TestMethod]
     public void AnExplodingFiniteLossIsDivergence()
     {
-        var e = Assert.ThrowsExactly<MlpTrainingDivergedException>(() => new MlpTrainer(new MLContext(1), Exploding(MlpDivergenceAction.Stop)).Fit(Data));
+        var e = Assert.ThrowsExactly<TrainingDivergedException>(() => new MlpTrainer(new MLContext(1), Exploding(DivergenceAction.Stop)).Fit(Data));
         Assert.IsTrue(double.IsFinite(e.Loss), $"the loss {e.Loss} is finite but far above the starting loss");
         StringAssert.Contains(e.Message, "times the starting loss");
         StringAssert.Contains(e.Message, "Lower the learning rate");
@@ -85,8 +85,8 @@ public sealed class TrainingSafetyTests
     [TestMethod]
     public void AnExplodingLossUnderKeepBestKeepsAFinishedEpochOrThrows()
     {
-        var trainer = new MlpTrainer(new MLContext(1), Exploding(MlpDivergenceAction.KeepBest));
-        MlpTrainingDivergedException? reported = null;
+        var trainer = new MlpTrainer(new MLContext(1), Exploding(DivergenceAction.KeepBest));
+        TrainingDivergedException? reported = null;
         trainer.TrainingDiverged += (_, e) => reported = e;
         try
         {
@@ -94,7 +94,7 @@ public sealed class TrainingSafetyTests
             Assert.IsNotNull(reported, "the explosion was reported");
             Assert.HasCount(reported.Epoch - 1, model.History);
         }
-        catch (MlpTrainingDivergedException e)
+        catch (TrainingDivergedException e)
         {
             Assert.AreEqual(1, e.Epoch, "KeepBest throws only when no epoch finished");
         }
@@ -105,7 +105,7 @@ public sealed class TrainingSafetyTests
     {
         var options = Cnn(epochs: 3);
         options.LearningRate = 1e4f; // Adam moves every weight by ~10^4 a step: logits of ~10^8, a finite loss of the same size
-        var e = Assert.ThrowsExactly<MlpTrainingDivergedException>(() => new CnnTrainer(new MLContext(1), options).Fit(Images));
+        var e = Assert.ThrowsExactly<TrainingDivergedException>(() => new CnnTrainer(new MLContext(1), options).Fit(Images));
         Assert.IsTrue(double.IsFinite(e.Loss), $"the loss {e.Loss} is finite");
     }
 
@@ -116,7 +116,7 @@ public sealed class TrainingSafetyTests
         var protocol = new SweepProtocol(2, 1, train.Count);
         var exploding = new MlpTrialConfig
         {
-            HiddenLayers = [16], Activation = MlpActivation.Tanh, Optimizer = MlpOptimizer.Sgd, LearningRate = 1e5f, Epochs = 3, BatchSize = 10,
+            HiddenLayers = [16], Activation = MlpActivation.Tanh, Optimizer = Optimizer.Sgd, LearningRate = 1e5f, Epochs = 3, BatchSize = 10,
         };
         var result = SweepRunner.CrossValidate(train, exploding, protocol, threads: 1);
         Assert.AreEqual(SweepTrialStatus.Diverged, result.Status, result.Error);
@@ -134,7 +134,7 @@ public sealed class TrainingSafetyTests
         ml.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
         // λ·lr = 0.5: every step halves the weights, so only the biases are left and every row gets the same class.
         var options = Mlp(epochs: 3);
-        options.Optimizer = MlpOptimizer.Sgd;
+        options.Optimizer = Optimizer.Sgd;
         options.LearningRate = 0.1f;
         options.L2Regularization = 5f;
         var model = new MlpTrainer(ml, options).Fit(Data).Model;
@@ -241,7 +241,7 @@ public sealed class TrainingSafetyTests
             options.Epochs = 2;
             options.ResumeFromCheckpoint = true;
             var e = Assert.ThrowsExactly<InvalidDataException>(() => new CnnTrainer(new MLContext(1), options).Fit(OtherImages));
-            StringAssert.Contains(e.Message, CnnCheckpoint.PathIn(directory));
+            StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
             StringAssert.Contains(e.Message, "training data");
 
             options.RandomHorizontalFlip = true;
@@ -268,7 +268,7 @@ public sealed class TrainingSafetyTests
             new CnnTrainer(new MLContext(1), cnn).Fit(Images);
 
             // Version 1 recorded neither the data nor these options: it is named, not misread.
-            foreach (string path in new[] { TrainingCheckpoint.PathIn(directory), CnnCheckpoint.PathIn(directory) })
+            foreach (string path in new[] { TrainingCheckpoint.PathIn(directory), TrainingCheckpoint.PathIn(directory) })
             {
                 byte[] bytes = File.ReadAllBytes(path);
                 BitConverter.GetBytes(1).CopyTo(bytes, 8); // the version follows the 8 magic bytes
@@ -280,7 +280,7 @@ public sealed class TrainingSafetyTests
             StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
             StringAssert.Contains(e.Message, "earlier release");
             e = Assert.ThrowsExactly<InvalidDataException>(() => new CnnTrainer(new MLContext(1), cnn).Fit(Images));
-            StringAssert.Contains(e.Message, CnnCheckpoint.PathIn(directory));
+            StringAssert.Contains(e.Message, TrainingCheckpoint.PathIn(directory));
             StringAssert.Contains(e.Message, "earlier release");
         }
         finally
@@ -311,9 +311,9 @@ public sealed class TrainingSafetyTests
     }
 
     [TestMethod]
-    [DataRow(MlpOptimizer.Adam)]
-    [DataRow(MlpOptimizer.Sgd)]
-    public void NesterovWithoutTheMomentumOptimizerIsRefused(MlpOptimizer optimizer)
+    [DataRow(Optimizer.Adam)]
+    [DataRow(Optimizer.Sgd)]
+    public void NesterovWithoutTheMomentumOptimizerIsRefused(Optimizer optimizer)
     {
         var options = Mlp();
         options.Optimizer = optimizer;
@@ -321,7 +321,7 @@ public sealed class TrainingSafetyTests
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MlpTrainer(new MLContext(1), options));
         Assert.AreEqual(nameof(MlpTrainer.Options.Nesterov), e.ParamName);
         StringAssert.Contains(e.Message, optimizer.ToString());
-        options.Optimizer = MlpOptimizer.Momentum;
+        options.Optimizer = Optimizer.Momentum;
         MlpTrainer.Validate(options);
     }
 

@@ -55,7 +55,7 @@ public sealed class MlpTrainerTests
         NumberOfThreads = 1,
     };
 
-    private static EstimatorChain<MlpPredictionTransformer> Pipeline(MLContext ml, MlpTrainer trainer) =>
+    private static EstimatorChain<MulticlassNetworkTransformer<MlpModelParameters>> Pipeline(MLContext ml, MlpTrainer trainer) =>
         ml.Transforms.Conversion.MapValueToKey("Label").Append(trainer);
 
     [TestMethod]
@@ -136,7 +136,7 @@ public sealed class MlpTrainerTests
         var options = SmallOptions(4);
         options.ValidationFraction = 0.2f;
         var trainer = new MlpTrainer(ml, options);
-        var events = new List<MlpEpochRecord>();
+        var events = new List<EpochRecord>();
         trainer.EpochCompleted += (_, e) => events.Add(e);
         var first = trainer.Fit(train).Model;
         Assert.AreEqual(4, events.Count);
@@ -162,7 +162,7 @@ public sealed class MlpTrainerTests
         {
             ml.Model.Save(model, train.Schema, path);
             var loaded = (TransformerChain<ITransformer>)new MLContext().Model.Load(path, out _);
-            var mlp = (MlpPredictionTransformer)loaded.LastTransformer;
+            var mlp = (MulticlassNetworkTransformer<MlpModelParameters>)loaded.LastTransformer;
             Assert.AreEqual(model.LastTransformer.Model.History.Count, mlp.Model.History.Count);
             CollectionAssert.AreEqual(new[] { 16 }, mlp.Model.HiddenLayers.ToArray());
             var actual = loaded.Transform(test).GetColumn<float[]>("Score").ToArray();

@@ -14,7 +14,7 @@ namespace MlNetMlp.Tests.Notebooks;
 [TestClass]
 public sealed class NotebookTests
 {
-    private static readonly string[] Packages = ["MlNetMlp", "MlNetMlp.Study", "MlNetMlp.Plots"];
+    private static readonly string[] Packages = ["MlNetMlp", "MlNetMlp.Data", "MlNetMlp.Study", "MlNetMlp.Plots"];
     private static string? _setupError;
 
     private static string Root => TestPackageFeed.RepositoryRoot;
@@ -68,7 +68,7 @@ public sealed class NotebookTests
     /// <summary>The notebook with its package references pointed at the test's version, and the test feed added before the first.</summary>
     private static string WithTestPackages(string notebookJson)
     {
-        var reference = new System.Text.RegularExpressions.Regex("""^#r "nuget: (MlNetMlp(?:\.Study|\.Plots)?), 0\.1\.0"(\s*)$""");
+        var reference = new System.Text.RegularExpressions.Regex("""^#r "nuget: (MlNetMlp(?:\.Data|\.Study|\.Plots)?), 0\.1\.0"(\s*)$""");
         var notebook = System.Text.Json.Nodes.JsonNode.Parse(notebookJson)!;
         int references = 0;
         foreach (var cell in notebook["cells"]!.AsArray())

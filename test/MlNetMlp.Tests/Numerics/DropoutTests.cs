@@ -53,10 +53,10 @@ public sealed class DropoutTests
     public void InferenceIgnoresDropout()
     {
         // Train with heavy dropout, then check predictions equal a dropout-free reference forward pass.
-        MlpDataSet data = TestData.Clusters(rows: 120, features: 6, classes: 3, seed: 1);
+        TrainingSet data = TestData.Clusters(rows: 120, features: 6, classes: 3, seed: 1);
         MlpNetwork start = TestData.Network([6, 16, 3], MlpActivation.Relu, seed: 2);
         var options = new MlpTrainer.Options { HiddenLayers = [16], Activation = MlpActivation.Relu, Epochs = 2, BatchSize = 20, Dropout = 0.5f, NumberOfThreads = 1 };
-        MlpNetwork trained = MlpTrainingLoop.Train(start, data, null, options, seed: 3, firstEpoch: 1, null, CancellationToken.None).Network;
+        MlpNetwork trained = LoopHarness.Train(start, data, null, options, seed: 3, firstEpoch: 1, null, CancellationToken.None).Network;
 
         var probabilities = new float[data.Rows * 3];
         var again = new float[data.Rows * 3];

@@ -51,7 +51,7 @@ public sealed class GradientCheckTests
         MlpNetwork network = TestData.Network(sizes, MlpActivation.Sigmoid, seed: 1);
         double[][] w = TestData.ToDouble(network.Weights), b = TestData.ToDouble(network.Biases);
         double[] x = TestData.ToDouble(TestData.Uniform(3 * 4, new Random(2)));
-        int[] labels = [0, 1, 2];
+        var labels = new ReferenceHead<double>(HeadKind.Multiclass, [0, 1, 2]);
         double[][] gw = w.Select(v => new double[v.Length]).ToArray(), gb = b.Select(v => new double[v.Length]).ToArray();
         ReferenceMlp.LossAndGradients<double>(sizes, MlpActivation.Sigmoid, 0.01, 1, w, b, x, labels, 3, 0.4, null, gw, gb); // gradient of λ = 0.4
         double saved = w[0][0];
@@ -76,7 +76,7 @@ public sealed class GradientCheckTests
         foreach (int[] sizes in new[] { new[] { 13, 7 }, new[] { 13, 17, 9, 7 } })
         {
             MlpNetwork network = TestData.Network(sizes, activation, seed: 4);
-            MlpDataSet data = TestData.Noise(rows: 23, features: 13, classes: 7, seed: 5);
+            TrainingSet data = TestData.Noise(rows: 23, features: 13, classes: 7, seed: 5);
             foreach (int threads in new[] { 1, 2, 3 })
             {
                 foreach (float dropout in new[] { 0f, 0.3f })

@@ -113,8 +113,8 @@ public sealed class OptimizerTests
         network.Weights[0].AsSpan().Fill(2f);
         network.Biases[0].AsSpan().Fill(2f);
         var layout = new ParameterLayout(network);
-        var options = new MlpTrainer.Options { Optimizer = MlpOptimizer.Sgd, L2Regularization = 0.5f };
-        var updater = new ParameterUpdater(network, layout, options);
+        var options = new MlpTrainer.Options { Optimizer = Optimizer.Sgd, L2Regularization = 0.5f };
+        var updater = new ParameterUpdater(layout.Tensors(network), options);
         updater.BeginStep();
         var zeroGradient = new float[layout.Total];
         for (int worker = 0; worker < 3; worker++) // any split of the work gives the same result
@@ -131,7 +131,7 @@ public sealed class OptimizerTests
         var random = new Random(7);
         foreach (SimdWidth width in Simd.All)
         {
-            foreach (MlpOptimizer rule in Enum.GetValues<MlpOptimizer>())
+            foreach (Optimizer rule in Enum.GetValues<Optimizer>())
             {
                 float[] start = TestData.Uniform(Length, random), a = TestData.Uniform(Length, random), b = TestData.Uniform(Length, random);
                 float[] sum = a.Zip(b, (x, y) => x + y).ToArray();
@@ -141,15 +141,15 @@ public sealed class OptimizerTests
                 {
                     switch (rule)
                     {
-                        case MlpOptimizer.Sgd:
+                        case Optimizer.Sgd:
                             Optimizers.Sgd(summed, sum, 0.1f, 0.01f, width);
                             Optimizers.Sgd(split, a, b, 0.1f, 0.01f, width);
                             break;
-                        case MlpOptimizer.Momentum:
+                        case Optimizer.Momentum:
                             Optimizers.Momentum(summed, sum, s1, 0.1f, 0.9f, nesterov: true, 0.01f, width);
                             Optimizers.Momentum(split, a, b, t1, 0.1f, 0.9f, nesterov: true, 0.01f, width);
                             break;
-                        case MlpOptimizer.Adam:
+                        case Optimizer.Adam:
                             Optimizers.Adam(summed, sum, s1, s2, 0.01f, 0.9f, 0.999f, 1e-8f, step, 0.01f, width);
                             Optimizers.Adam(split, a, b, t1, t2, 0.01f, 0.9f, 0.999f, 1e-8f, step, 0.01f, width);
                             break;

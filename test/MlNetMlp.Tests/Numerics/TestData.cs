@@ -22,17 +22,17 @@ internal static class TestData
     }
 
     /// <summary>Random features in [0, 1) with random labels: nothing to learn, easy to overfit.</summary>
-    public static MlpDataSet Noise(int rows, int features, int classes, int seed)
+    public static TrainingSet Noise(int rows, int features, int classes, int seed)
     {
         var random = new Random(seed);
-        return new MlpDataSet(Uniform(rows * features, random, 0f, 1f), Labels(rows, classes, random), features);
+        return new TrainingSet(Uniform(rows * features, random, 0f, 1f), Labels(rows, classes, random), features);
     }
 
     /// <summary>
     /// Well-separated Gaussian clusters, one per class: class centres uniform in [0, 1]^features,
     /// points within a small spread, so a small MLP can reach ~100% accuracy.
     /// </summary>
-    public static MlpDataSet Clusters(int rows, int features, int classes, int seed, float spread = 0.05f)
+    public static TrainingSet Clusters(int rows, int features, int classes, int seed, float spread = 0.05f)
     {
         var random = new Random(seed);
         float[] centres = Uniform(classes * features, new Random(1000 + classes * 31 + features), 0f, 1f);
@@ -48,7 +48,7 @@ internal static class TestData
                 values[r * features + f] = centres[label * features + f] + spread * (float)gaussian;
             }
         }
-        return new MlpDataSet(values, labels, features);
+        return new TrainingSet(values, labels, features);
     }
 
     public static MlpNetwork Network(int[] sizes, MlpActivation activation, int seed)

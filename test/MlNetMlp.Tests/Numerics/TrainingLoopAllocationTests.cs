@@ -8,15 +8,15 @@ public sealed class TrainingLoopAllocationTests
 {
     private static long AllocatedFor(int epochs)
     {
-        MlpDataSet data = TestData.Clusters(rows: 2_000, features: 12, classes: 3, seed: 21);
+        TrainingSet data = TestData.Clusters(rows: 2_000, features: 12, classes: 3, seed: 21);
         var options = new MlpTrainer.Options
         {
-            HiddenLayers = [8], Optimizer = MlpOptimizer.Adam, Dropout = 0.1f, Epochs = epochs, BatchSize = 4, // 500 batches per epoch
+            HiddenLayers = [8], Optimizer = Optimizer.Adam, Dropout = 0.1f, Epochs = epochs, BatchSize = 4, // 500 batches per epoch
             NumberOfThreads = 1, // inline: this thread's allocation counter sees all of it
         };
         var network = TestData.Network([12, 8, 3], MlpActivation.LeakyRelu, seed: 22);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        MlpTrainingLoop.Train(network, data, null, options, seed: 1, firstEpoch: 1, null, CancellationToken.None);
+        LoopHarness.Train(network, data, null, options, seed: 1, firstEpoch: 1, null, CancellationToken.None);
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 

@@ -14,7 +14,7 @@ namespace MlNetMlp.Tests.Packaging;
 [TestClass]
 public sealed class PackageInstallTests
 {
-    private static readonly string[] Projects = ["MlNetMlp", "MlNetMlp.Study", "MlNetMlp.Plots", "MlNetMlp.Cli"];
+    private static readonly string[] Projects = ["MlNetMlp", "MlNetMlp.Data", "MlNetMlp.Study", "MlNetMlp.Plots", "MlNetMlp.Cli"];
 
     /// <summary>The tool's package for this machine (the only platform the tests run on).</summary>
     private const string ToolPlatform = "linux-x64";
@@ -32,7 +32,7 @@ public sealed class PackageInstallTests
             var warnings = TestPackageFeed.Pack(project).Split('\n').Where(line => warning.IsMatch(line)).ToList();
             Assert.IsEmpty(warnings, $"dotnet pack src/{project}:\n{string.Join("\n", warnings)}");
         }
-        string[] packages = ["MlNetMlp", "MlNetMlp.Study", "MlNetMlp.Plots", "MlNetMlp.Cli", $"MlNetMlp.Cli.{ToolPlatform}"];
+        string[] packages = ["MlNetMlp", "MlNetMlp.Data", "MlNetMlp.Study", "MlNetMlp.Plots", "MlNetMlp.Cli", $"MlNetMlp.Cli.{ToolPlatform}"];
         foreach (var id in packages)
         {
             using var package = ZipFile.OpenRead(Path.Combine(Feed, $"{id}.{Version}.nupkg"));
@@ -42,7 +42,7 @@ public sealed class PackageInstallTests
             StringAssert.Contains(nuspec, "<tags>", id);
             StringAssert.Contains(nuspec, "<repository type=\"git\"", id);
         }
-        foreach (var id in new[] { "MlNetMlp", "MlNetMlp.Study", "MlNetMlp.Plots", $"MlNetMlp.Cli.{ToolPlatform}" })
+        foreach (var id in new[] { "MlNetMlp", "MlNetMlp.Data", "MlNetMlp.Study", "MlNetMlp.Plots", $"MlNetMlp.Cli.{ToolPlatform}" })
             Assert.IsTrue(File.Exists(Path.Combine(Feed, $"{id}.{Version}.snupkg")), $"no symbol package for {id}");
     }
 

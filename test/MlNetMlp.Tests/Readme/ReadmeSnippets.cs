@@ -22,9 +22,9 @@ internal static class ReadmeSnippets
             {
                 HiddenLayers = [256, 256],
                 Activation = MlpActivation.LeakyRelu,
-                Optimizer = MlpOptimizer.Adam,
+                Optimizer = Optimizer.Adam,
                 Dropout = 0.2f,
-                LearningRateSchedule = MlpLearningRateSchedule.Cosine,
+                LearningRateSchedule = LearningRateSchedule.Cosine,
                 Epochs = 5,
             }));
 

@@ -4,15 +4,17 @@ using MlNetMlp.Study;
 
 namespace MlNetMlp.Tests.Study;
 
-/// <summary>The figures are real PNGs (decoded by the repo's own PNG decoder) of the promised size and not blank.</summary>
+/// <summary>The figures are real PNGs (decoded by SkiaSharp, through <see cref="DecodedImage"/>) of the promised size and not blank.</summary>
 [TestClass]
 public sealed class StudyFiguresTests
 {
-    private static PngImage Decode(byte[] png, string name)
+    private static DecodedImage Decode(byte[] png, string name)
     {
         CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8], $"{name}: PNG signature");
-        var image = PngDecoder.Decode(png, name);
-        float min = image.Gray.Min(), max = image.Gray.Max();
+        var image = DecodedImage.Decode(png, name);
+        Assert.AreEqual("Png", image.Format, name);
+        var gray = image.ToLightOnBlack(image.Width, image.Height, invert: false);
+        float min = gray.Min(), max = gray.Max();
         Assert.IsGreaterThan(0.3f, max - min, $"{name} looks blank (gray range {min}..{max})");
         return image;
     }

@@ -68,7 +68,7 @@ public sealed class StudyReportWriterTests
         var dir = Directory.CreateTempSubdirectory("mlnetmlp-report-").FullName;
         try
         {
-            var png = PngEncoder.EncodeGray8(new byte[16], 4, 4);
+            var png = MlNetMlp.Tests.Data.TestImages.EncodeGray8(new byte[16], 4, 4);
             var written = StudyReportWriter.Write(dir, Report(), [new ReportFigure("one.png", "A figure", "Its caption.", png)]);
             foreach (var name in new[] { "report.md", "report.html", "results.json", Path.Combine("figures", "one.png") })
                 CollectionAssert.Contains(written.ToList(), Path.Combine(dir, name));

@@ -45,7 +45,7 @@ internal static class StudyTestData
             Trainer = "MlpTrainer", Optimizer = "Sgd", BatchSize = 200, Epochs = epochs, EpochsRun = epochs, Pixels = "x/255",
             TrainRows = trainRows, TestRows = 10_000, LearningRate = 0.01,
         },
-        History = Enumerable.Range(1, 6).Select(e => new MlpEpochRecord(e, 1.0 / e, 0.5 + e * 0.05, 1.2 / e, 0.45 + e * 0.05, 0.01, TimeSpan.FromSeconds(1))).ToList(),
+        History = Enumerable.Range(1, 6).Select(e => new EpochRecord(e, 1.0 / e, 0.5 + e * 0.05, 1.2 / e, 0.45 + e * 0.05, 0.01, TimeSpan.FromSeconds(1))).ToList(),
         Predictions = predictions,
     };
 }

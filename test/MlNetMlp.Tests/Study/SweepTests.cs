@@ -12,7 +12,7 @@ public sealed class SweepTests
 
         public void TrialStarted(int slot, int index, int total, MlpTrialConfig config) => Started.Add(config.Key);
 
-        public void FoldEpoch(int slot, int fold, int folds, MlpEpochRecord record, int epochs) { }
+        public void FoldEpoch(int slot, int fold, int folds, EpochRecord record, int epochs) { }
 
         public void TrialFinished(int slot, SweepTrialResult result) { }
     }
