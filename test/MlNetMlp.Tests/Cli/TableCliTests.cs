@@ -165,6 +165,8 @@ public sealed class TableCliTests
         CliTests.AssertOneLineError(CliTests.Run("train", "--dataset", wine, "--label", "class", "--model", "cnn"), "--model cnn");
         CliTests.AssertOneLineError(CliTests.Run("train", "--dataset", wine, "--label", "class", "--test-fraction", "1.5"), "--test-fraction 1.5");
         CliTests.AssertOneLineError(CliTests.Run("train", "--label", "class"), "--label", "--dataset");
+        CliTests.AssertOneLineError(CliTests.Run("train", "--dataset", wine, "--label", "class", "--images", _dir), "--images");
+        CliTests.AssertOneLineError(CliTests.Run("train", "--dataset", wine, "--label", "class", "--test-dataset", wine, "--test-fraction", "0.3"), "--test-fraction", "--test-dataset");
 
         var missing = Path.Combine(_dir, "nowhere.csv");
         CliTests.AssertOneLineError(CliTests.Run("train", "--dataset", missing, "--label", "class"), missing);
