@@ -13,9 +13,18 @@ internal static class EvaluateCommand
         var data = SharedOptions.Data();
         var json = SharedOptions.Json();
         var images = EvaluateImages.CreateOption();
-        var command = new Command("evaluate", "Evaluate a saved model on the Fashion-MNIST test split, or on a folder of images (--images).") { modelPath, data, images, json };
+        var command = new Command("evaluate", "Evaluate a saved model on the Fashion-MNIST test split, a folder of images (--images) or a labelled table (--dataset FILE).") { modelPath, data, images, json };
+        var table = new Tables.TableOptions();
+        foreach (var option in table.Reading) command.Add(option);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(table.Dataset) is not null)
+            {
+                foreach (var other in new Option[] { data, images })
+                    if (parse.GetResult(other) is { Implicit: false }) throw new ArgumentException($"{other.Name} and --dataset name different test data: give one.", other.Name);
+                return Tables.TableEvaluation.Run(parse, table, parse.GetValue(modelPath)!, parse.GetValue(json));
+            }
+            table.RequireDatasetFor(parse, []);
             var mlContext = new MLContext(seed: 1);
             string path = parse.GetValue(modelPath)!;
             var model = ModelFile.Load(mlContext, path, out var inputSchema);

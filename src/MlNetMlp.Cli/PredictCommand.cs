@@ -23,13 +23,25 @@ internal static class PredictCommand
     public static Command Create()
     {
         var modelPath = new Argument<string>("model") { Description = "Model zip written by 'mlnetmlp train'." };
-        var input = new Argument<string>("input") { Description = "An image file (JPEG, PNG, BMP, GIF or WebP, up to 4096×4096; resized to the model's input), or the index of a Fashion-MNIST test image." };
+        var input = new Argument<string?>("input") { Description = "An image file (JPEG, PNG, BMP, GIF or WebP, up to 4096×4096; resized to the model's input), or the index of a Fashion-MNIST test image.", Arity = ArgumentArity.ZeroOrOne };
         var invert = new Option<bool?>("--invert") { Description = "Invert the image (Fashion-MNIST is light-on-dark); default: auto-detect dark-on-light images." };
         var data = SharedOptions.Data();
         var json = SharedOptions.Json();
-        var command = new Command("predict", "Classify one image with a saved model.") { modelPath, input, invert, data, json };
+        var command = new Command("predict", "Classify one image with a saved model (or predict every row of a table: --dataset FILE [--output FILE]).") { modelPath, input, invert, data, json };
+        var table = new Tables.TableOptions();
+        var output = new Option<string?>("--output") { Description = "With --dataset: where to write the rows with their predictions (CSV/TSV, atomically); - or none: stdout." };
+        foreach (var option in table.Reading.Append(output)) command.Add(option);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(table.Dataset) is not null)
+            {
+                foreach (var imageOnly in new Option[] { invert, data })
+                    if (parse.GetResult(imageOnly) is { Implicit: false }) throw new ArgumentException($"{imageOnly.Name} applies to images, not to a --dataset table.", imageOnly.Name);
+                if (parse.GetValue(input) is string given) throw new ArgumentException($"predict takes an image or --dataset FILE, not both ('{given}').", "input");
+                return Tables.TablePrediction.Run(parse, table, parse.GetValue(modelPath)!, parse.GetValue(output), parse.GetValue(json));
+            }
+            table.RequireDatasetFor(parse, [output]);
+            if (parse.GetValue(input) is null) throw new ArgumentException("predict needs what to classify: an image file, a Fashion-MNIST test index, or --dataset FILE.", "input");
             var mlContext = new MLContext(seed: 1);
             string path = parse.GetValue(modelPath)!;
             var model = ModelFile.Load(mlContext, path, out var inputSchema);

@@ -50,15 +50,19 @@ internal static class TrainCommand
         var images = TrainImages.CreateOptions();
         var shuffleBuffer = new Option<int>("--shuffle-buffer") { Description = "Stream the training rows every epoch through a shuffle buffer of N rows instead of holding them in memory (0 = in memory).", DefaultValueFactory = _ => Defaults.ShuffleBufferSize };
 
-        var command = new Command("train", "Train an MLP (or --model cnn) on Fashion-MNIST or your own images (--images DIR), report ML.NET test metrics, save the model.")
+        var command = new Command("train", "Train an MLP (or --model cnn) on Fashion-MNIST, your own images (--images DIR) or a CSV/TSV table (--dataset FILE --label COLUMN), report ML.NET test metrics, save the model.")
         {
             data, output, hidden, activation, epochs, batch, lr, optimizer, momentum, nesterov, l2, dropout, schedule, slope,
             validation, earlyStopping, patience, normalization, seed, threads, trainRows, checkpointDirectory, checkpointEvery, resume,
             onDivergence, shuffleBuffer, model, layers, randomFlip, randomShift, json,
         };
         foreach (var option in images.All) command.Options.Add(option);
+        var table = new Tables.TableTrainOptions();
+        foreach (var option in table.All) command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(table.Table.Dataset) is not null) return Task.FromResult(Tables.TableTraining.Run(parse, table, cancellationToken));
+            table.Table.RequireDatasetFor(parse, table.TrainOnly);
             bool ownImages = TrainImages.Requested(parse, images, data, trainRows);
             if (parse.GetValue(model) == ModelKind.Cnn)
             {

@@ -22,7 +22,7 @@ internal static class TrainImages
     public static Arguments CreateOptions() => new(
         new Option<string?>("--images") { Description = "Train on your own images instead of Fashion-MNIST: a folder with one subfolder per class (JPEG, PNG, BMP, GIF or WebP files)." },
         new Option<string?>("--test-images") { Description = "With --images: test on this folder (laid out the same way) instead of a held-out share." },
-        new Option<float>("--test-fraction") { Description = "With --images and no --test-images: the share of each class held out for testing (stratified, drawn with --seed).", DefaultValueFactory = _ => 0.2f },
+        new Option<float>("--test-fraction") { Description = "With --images (no --test-images) or --dataset (no --test-dataset): the share held out for testing (stratified by class, drawn with --seed).", DefaultValueFactory = _ => 0.2f },
         new Option<int>("--image-size") { Description = "With --images: images are resized (stretched) to N×N pixels.", DefaultValueFactory = _ => FashionMnist.ImageWidth },
         new Option<bool>("--color") { Description = "With --images: keep the red, green and blue channels (default: grayscale)." });
 
