@@ -39,6 +39,7 @@ public sealed class NotebookTests
     [DataRow("quickstart.ipynb")]
     [DataRow("study.ipynb")]
     [DataRow("mlp-vs-cnn.ipynb")]
+    [DataRow("your-own-data.ipynb")]
     public void NotebookRunsWithoutAFailingCell(string name)
     {
         if (_setupError != null) Assert.Fail($"Could not prepare the notebook run: {_setupError}");
