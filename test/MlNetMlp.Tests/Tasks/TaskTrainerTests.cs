@@ -73,12 +73,28 @@ public sealed class TaskTrainerTests
         return [.. scored.GetColumn<float>(column)];
     }
 
+    /// <summary>The saved model's zip entries (names and contents, in order): the zip's own timestamps say when, not what.</summary>
     private static byte[] Bytes(ITransformer model)
     {
         var mlContext = new MLContext(1);
         using var stream = new MemoryStream();
         mlContext.Model.Save(model, mlContext.Data.LoadFromEnumerable(Rows(1, 3)).Schema, stream);
-        return stream.ToArray();
+        stream.Position = 0;
+        using var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read);
+        using var content = new MemoryStream();
+        foreach (var entry in zip.Entries)
+        {
+            content.Write(System.Text.Encoding.UTF8.GetBytes(entry.FullName));
+            using var data = entry.Open();
+            data.CopyTo(content);
+        }
+        return content.ToArray();
+    }
+
+    private static ITransformer Load(byte[] modelFile)
+    {
+        using var stream = new MemoryStream(modelFile);
+        return new MLContext(1).Model.Load(stream, out _);
     }
 
     [TestMethod]
@@ -99,8 +115,9 @@ public sealed class TaskTrainerTests
             Assert.IsGreaterThan(0.8, metrics.RSquared, $"R² {metrics.RSquared}: the standardized target is fitted and the scale restored");
         }
 
-        using var stream = new MemoryStream(Bytes(model));
-        var loaded = mlContext.Model.Load(stream, out _);
+        using var saved = new MemoryStream();
+        mlContext.Model.Save(model, mlContext.Data.LoadFromEnumerable(Rows(1, 3)).Schema, saved);
+        var loaded = Load(saved.ToArray());
         CollectionAssert.AreEqual(Scores(model), Scores(loaded));
         if (task == "Binary") CollectionAssert.AreEqual(Scores(model, "Probability"), Scores(loaded, "Probability"));
     }
