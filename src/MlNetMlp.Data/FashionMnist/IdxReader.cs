@@ -6,53 +6,21 @@ using System.Security.Cryptography;
 namespace MlNetMlp.Data;
 
 /// <summary>An IDX image file (magic 0x00000803): <see cref="Count"/> images of <see cref="Rows"/>×<see cref="Columns"/> unsigned bytes.</summary>
-public sealed class IdxImages
-{
-    internal IdxImages(string sourcePath, int count, int rows, int columns, byte[] pixels, string? contentSha256)
-    {
-        SourcePath = sourcePath;
-        Count = count;
-        Rows = rows;
-        Columns = columns;
-        Pixels = pixels;
-        ContentSha256 = contentSha256;
-    }
-
-    /// <summary>The file the images were read from.</summary>
-    public string SourcePath { get; }
-
-    public int Count { get; }
-
-    public int Rows { get; }
-
-    public int Columns { get; }
-
-    /// <summary>All pixels, image after image, each image row-major: image i starts at i × Rows × Columns.</summary>
-    public byte[] Pixels { get; }
-
-    /// <summary>Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</summary>
-    public string? ContentSha256 { get; }
-}
+/// <param name="SourcePath">The file the images were read from.</param>
+/// <param name="Count">The number of images.</param>
+/// <param name="Rows">The height of each image.</param>
+/// <param name="Columns">The width of each image.</param>
+/// <param name="Pixels">All pixels, image after image, each image row-major: image i starts at i × Rows × Columns.</param>
+/// <param name="ContentSha256">Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</param>
+public sealed record IdxImages(string SourcePath, int Count, int Rows, int Columns, byte[] Pixels, string? ContentSha256);
 
 /// <summary>An IDX label file (magic 0x00000801): one unsigned byte per item.</summary>
-public sealed class IdxLabels
+/// <param name="SourcePath">The file the labels were read from.</param>
+/// <param name="Labels">One label per item.</param>
+/// <param name="ContentSha256">Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</param>
+public sealed record IdxLabels(string SourcePath, byte[] Labels, string? ContentSha256)
 {
-    internal IdxLabels(string sourcePath, byte[] labels, string? contentSha256)
-    {
-        SourcePath = sourcePath;
-        Labels = labels;
-        ContentSha256 = contentSha256;
-    }
-
-    /// <summary>The file the labels were read from.</summary>
-    public string SourcePath { get; }
-
     public int Count => Labels.Length;
-
-    public byte[] Labels { get; }
-
-    /// <summary>Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</summary>
-    public string? ContentSha256 { get; }
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using MlNetMlp.Data;
 using MlNetMlp.Mapping;
 using MlNetMlp.Persistence;
+using MlNetMlp.Transforms;
 
 [assembly: LoadableClass(typeof(ImagePixelLoadingTransformer), null, typeof(SignatureLoadModel),
     "Image Pixel Loading Transformer", ImagePixelLoadingTransformer.LoaderSignature)]
@@ -45,7 +46,8 @@ public sealed class ImagePixelLoadingEstimator : IEstimator<ImagePixelLoadingTra
 }
 
 /// <summary>
-/// Reads each row's image file (a path in a text column) into a pixel vector: decoded by SkiaSharp
+/// Reads each row's image file (a path in the text column <see cref="OneToOneColumnTransformer.InputColumnName"/>,
+/// absolute or relative to the working directory) into a pixel vector: decoded by SkiaSharp
 /// (<see cref="DecodedImage"/>: JPEG, PNG, BMP, GIF, WebP, at most 4096×4096), stretched to Width×Height, and laid out
 /// as [channels, height, width] values 0..255 like ImageAnalytics' <c>LoadImages → ResizeImages → ExtractPixels</c>:
 /// red, green and blue planes with <see cref="Color"/>, one plane of Rec. 601 luminance without. Transparent pixels
@@ -58,7 +60,7 @@ public sealed class ImagePixelLoadingEstimator : IEstimator<ImagePixelLoadingTra
 /// figures and the CLI, load; one process holds one SkiaSharp. A file that cannot be read stops the cursor with the
 /// <see cref="InvalidDataException"/> or <see cref="IOException"/> that names it.
 /// </remarks>
-public sealed class ImagePixelLoadingTransformer : ITransformer
+public sealed class ImagePixelLoadingTransformer : OneToOneColumnTransformer
 {
     internal const string LoaderSignature = "MlNetMlpImagePixelsXf";
     // Written into the model header with this assembly's name, so ML.NET's loader registers MlNetMlp.Data by itself on Load.
@@ -71,18 +73,12 @@ public sealed class ImagePixelLoadingTransformer : ITransformer
         loaderAssemblyName: typeof(ImagePixelLoadingTransformer).Assembly.FullName);
 
     internal ImagePixelLoadingTransformer(string outputColumnName, string inputColumnName, int width, int height, bool color)
+        : base(outputColumnName, inputColumnName)
     {
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
         Width = width;
         Height = height;
         Color = color;
     }
-
-    public string OutputColumnName { get; }
-
-    /// <summary>The text column of image file paths (absolute, or relative to the working directory).</summary>
-    public string InputColumnName { get; }
 
     public int Width { get; }
 
@@ -91,21 +87,8 @@ public sealed class ImagePixelLoadingTransformer : ITransformer
     /// <summary>Red, green and blue planes; false: one grayscale plane.</summary>
     public bool Color { get; }
 
-    public bool IsRowToRowMapper => true;
-
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new MappedSchema(Bind(inputSchema)).Output;
-
-    public IDataView Transform(IDataView input)
+    private protected override IRowMapping Bind(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema), nameof(ImagePixelLoadingTransformer));
-    }
-
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
-
-    private Mapping Bind(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var column = inputSchema.GetColumnOrNull(InputColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadImagePixels: the column '{InputColumnName}' was not found.");
         if (column.Type is not TextDataViewType)
@@ -113,7 +96,7 @@ public sealed class ImagePixelLoadingTransformer : ITransformer
         return new Mapping(this, inputSchema, column);
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx)
+    private protected override void SaveModel(ModelSaveContext ctx)
     {
         var writer = ModelFormat.BeginSave(ctx, Version);
         writer.Write(OutputColumnName);

@@ -94,24 +94,19 @@ public sealed class PixelNormalizingEstimator : IEstimator<PixelNormalizingTrans
 }
 
 /// <summary>Applies <c>(x / MaxPixelValue − Mean) / StandardDeviation</c> to every slot of a float vector column.</summary>
-public sealed class PixelNormalizingTransformer : ITransformer
+public sealed class PixelNormalizingTransformer : OneToOneColumnTransformer
 {
     internal const string LoaderSignature = "MlNetMlpPixelNormXf";
     private static readonly VersionInfo Version = ModelFormat.Version("PIXNORMX", 0x00010001, LoaderSignature);
 
     internal PixelNormalizingTransformer(string outputColumnName, string inputColumnName, PixelNormalizationMode mode, float maxPixelValue, float mean, float standardDeviation)
+        : base(outputColumnName, inputColumnName)
     {
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
         Mode = mode;
         MaxPixelValue = maxPixelValue;
         Mean = mean;
         StandardDeviation = standardDeviation;
     }
-
-    public string OutputColumnName { get; }
-
-    public string InputColumnName { get; }
 
     public PixelNormalizationMode Mode { get; }
 
@@ -123,21 +118,8 @@ public sealed class PixelNormalizingTransformer : ITransformer
     /// <summary>Fitted standard deviation of the scaled pixels (1 in <see cref="PixelNormalizationMode.Scale"/> mode).</summary>
     public float StandardDeviation { get; }
 
-    public bool IsRowToRowMapper => true;
-
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new MappedSchema(Bind(inputSchema)).Output;
-
-    public IDataView Transform(IDataView input)
+    private protected override IRowMapping Bind(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema), nameof(PixelNormalizingTransformer));
-    }
-
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
-
-    private VectorColumnMapping Bind(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var column = VectorColumnMapping.FloatVector(inputSchema, InputColumnName, "NormalizePixels");
         float scale = 1f / (MaxPixelValue * StandardDeviation), offset = -Mean / StandardDeviation;
         return new VectorColumnMapping(inputSchema, column, OutputColumnName, (VectorDataViewType)column.Type, column.Annotations,
@@ -158,7 +140,7 @@ public sealed class PixelNormalizingTransformer : ITransformer
             });
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx)
+    private protected override void SaveModel(ModelSaveContext ctx)
     {
         var writer = ModelFormat.BeginSave(ctx, Version);
         writer.Write(OutputColumnName);
