@@ -24,26 +24,16 @@ public interface IStudyProgress
 }
 
 /// <summary>One experiment of the study: an id (keys the published numbers), a title, and how to run it.</summary>
-public sealed class StudyExperiment
+public sealed class StudyExperiment(string id, string title, string kind, Func<StudyContext, ExperimentResult> run)
 {
-    public StudyExperiment(string id, string title, string kind, Func<StudyContext, ExperimentResult> run)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        ArgumentNullException.ThrowIfNull(run);
-        Id = id;
-        Title = title;
-        Kind = kind;
-        Run = run;
-    }
+    public string Id { get; } = NotBlank(id);
 
-    public string Id { get; }
-
-    public string Title { get; }
+    public string Title { get; } = title;
 
     /// <summary>"reproduction", "ours", "cnn" or "baseline".</summary>
-    public string Kind { get; }
+    public string Kind { get; } = kind;
 
-    public Func<StudyContext, ExperimentResult> Run { get; }
+    public Func<StudyContext, ExperimentResult> Run { get; } = run ?? throw new ArgumentNullException(nameof(run));
 
     /// <summary>
     /// An experiment that fits NormalizePixels(Scale) → FlattenImage → <paramref name="trainer"/> (an ML.NET trainer
@@ -52,6 +42,12 @@ public sealed class StudyExperiment
     public static StudyExperiment MlNetBaseline(string id, string title, string configuration, string trainerName,
         Func<StudyContext, IEstimator<ITransformer>> trainer) =>
         new(id, title, "baseline", context => context.RunMlNetTrainer(id, title, configuration, trainerName, trainer(context)));
+
+    private static string NotBlank(string id)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return id;
+    }
 }
 
 /// <summary>What an experiment can use: the data (raw and as views), settings, progress and cancellation.</summary>

@@ -22,7 +22,7 @@ public sealed class ImagePixelLoadingEstimator : IEstimator<ImagePixelLoadingTra
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         if (width is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(width), width, "The image width must be from 1 to 4096 pixels.");
         if (height is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(height), height, "The image height must be from 1 to 4096 pixels.");
-        _transformer = new ImagePixelLoadingTransformer(outputColumnName, inputColumnName, width, height, color);
+        _transformer = new ImagePixelLoadingTransformer(outputColumnName, inputColumnName) { Width = width, Height = height, Color = color };
     }
 
     public ImagePixelLoadingTransformer Fit(IDataView input)
@@ -34,14 +34,10 @@ public sealed class ImagePixelLoadingEstimator : IEstimator<ImagePixelLoadingTra
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_transformer.InputColumnName, out var column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadImagePixels: the column '{_transformer.InputColumnName}' was not found.");
+        var column = EstimatorSchema.Find(inputSchema, _transformer.InputColumnName, "LoadImagePixels");
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadImagePixels: the column '{_transformer.InputColumnName}' must hold text (image file paths).");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_transformer.OutputColumnName] = new SchemaShape.Column(_transformer.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
-        return new SchemaShape(columns.Values);
+        return EstimatorSchema.WithSingleColumn(inputSchema, _transformer.OutputColumnName, SchemaShape.Column.VectorKind.Vector);
     }
 }
 
@@ -72,20 +68,17 @@ public sealed class ImagePixelLoadingTransformer : OneToOneColumnTransformer
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(ImagePixelLoadingTransformer).Assembly.FullName);
 
-    internal ImagePixelLoadingTransformer(string outputColumnName, string inputColumnName, int width, int height, bool color)
-        : base(outputColumnName, inputColumnName)
+    // The estimator and the model loader set the image geometry by name.
+    internal ImagePixelLoadingTransformer(string outputColumnName, string inputColumnName) : base(outputColumnName, inputColumnName)
     {
-        Width = width;
-        Height = height;
-        Color = color;
     }
 
-    public int Width { get; }
+    public int Width { get; internal init; }
 
-    public int Height { get; }
+    public int Height { get; internal init; }
 
     /// <summary>Red, green and blue planes; false: one grayscale plane.</summary>
-    public bool Color { get; }
+    public bool Color { get; internal init; }
 
     private protected override IRowMapping Bind(DataViewSchema inputSchema)
     {
@@ -96,11 +89,10 @@ public sealed class ImagePixelLoadingTransformer : OneToOneColumnTransformer
         return new Mapping(this, inputSchema, column);
     }
 
-    private protected override void SaveModel(ModelSaveContext ctx)
+    private protected override VersionInfo ModelVersion => Version;
+
+    private protected override void SaveParameters(BinaryWriter writer)
     {
-        var writer = ModelFormat.BeginSave(ctx, Version);
-        writer.Write(OutputColumnName);
-        writer.Write(InputColumnName);
         writer.Write(Width);
         writer.Write(Height);
         writer.Write(Color);
@@ -114,7 +106,7 @@ public sealed class ImagePixelLoadingTransformer : OneToOneColumnTransformer
         bool color = reader.ReadBoolean();
         if (width is < 1 or > 4096 || height is < 1 or > 4096)
             throw ModelFormat.Corrupt($"image size {width}×{height} is outside 1..4096");
-        return new ImagePixelLoadingTransformer(output, input, width, height, color);
+        return new ImagePixelLoadingTransformer(output, input) { Width = width, Height = height, Color = color };
     }
 
     private sealed class Mapping(ImagePixelLoadingTransformer parent, DataViewSchema inputSchema, DataViewSchema.Column input) : IRowMapping

@@ -33,14 +33,10 @@ public sealed class ImageFlatteningEstimator : IEstimator<ImageFlatteningTransfo
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_inputColumnName, out var column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FlattenImage: the column '{_inputColumnName}' was not found.");
+        var column = EstimatorSchema.Find(inputSchema, _inputColumnName, "FlattenImage");
         if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FlattenImage: the column '{_inputColumnName}' must be a known-size vector of Single.");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
-        return new SchemaShape(columns.Values);
+        return EstimatorSchema.WithSingleColumn(inputSchema, _outputColumnName, SchemaShape.Column.VectorKind.Vector);
     }
 }
 
@@ -74,12 +70,7 @@ public sealed class ImageFlatteningTransformer : OneToOneColumnTransformer
             (ctx, input, output) => ctx.CreateNode("Flatten", input, output, ctx.GetNodeName("Flatten"), "").AddAttribute("axis", 1L));
     }
 
-    private protected override void SaveModel(ModelSaveContext ctx)
-    {
-        var writer = ModelFormat.BeginSave(ctx, Version);
-        writer.Write(OutputColumnName);
-        writer.Write(InputColumnName);
-    }
+    private protected override VersionInfo ModelVersion => Version;
 
     internal static ImageFlatteningTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {

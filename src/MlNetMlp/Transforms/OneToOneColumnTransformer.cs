@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMlp.Mapping;
+using MlNetMlp.Persistence;
 
 namespace MlNetMlp.Transforms;
 
@@ -34,13 +35,25 @@ public abstract class OneToOneColumnTransformer : ITransformer
 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(BindChecked(inputSchema));
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) => SaveModel(ctx);
+    /// <summary>Writes the model entry: the version header, the two column names, then <see cref="SaveParameters"/>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        var writer = ModelFormat.BeginSave(ctx, ModelVersion);
+        writer.Write(OutputColumnName);
+        writer.Write(InputColumnName);
+        SaveParameters(writer);
+    }
 
     /// <summary>The mapping of <paramref name="inputSchema"/> (not null); throws when its input column does not fit.</summary>
     private protected abstract IRowMapping Bind(DataViewSchema inputSchema);
 
-    /// <summary>Writes the transformer's model entry.</summary>
-    private protected abstract void SaveModel(ModelSaveContext ctx);
+    /// <summary>The version header of this transformer's model entry (its loader reads the same fields back).</summary>
+    private protected abstract VersionInfo ModelVersion { get; }
+
+    /// <summary>Writes what the transformer holds beyond its column names.</summary>
+    private protected virtual void SaveParameters(BinaryWriter writer)
+    {
+    }
 
     private IRowMapping BindChecked(DataViewSchema inputSchema)
     {

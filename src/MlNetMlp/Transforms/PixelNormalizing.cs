@@ -82,14 +82,10 @@ public sealed class PixelNormalizingEstimator : IEstimator<PixelNormalizingTrans
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_inputColumnName, out var column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"NormalizePixels: the column '{_inputColumnName}' was not found.");
+        var column = EstimatorSchema.Find(inputSchema, _inputColumnName, "NormalizePixels");
         if (column.Kind == SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"NormalizePixels: the column '{_inputColumnName}' must be a vector of Single.");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, column.Kind, NumberDataViewType.Single, false);
-        return new SchemaShape(columns.Values);
+        return EstimatorSchema.WithSingleColumn(inputSchema, _outputColumnName, column.Kind);
     }
 }
 
@@ -140,11 +136,10 @@ public sealed class PixelNormalizingTransformer : OneToOneColumnTransformer
             });
     }
 
-    private protected override void SaveModel(ModelSaveContext ctx)
+    private protected override VersionInfo ModelVersion => Version;
+
+    private protected override void SaveParameters(BinaryWriter writer)
     {
-        var writer = ModelFormat.BeginSave(ctx, Version);
-        writer.Write(OutputColumnName);
-        writer.Write(InputColumnName);
         writer.Write((int)Mode);
         writer.Write(MaxPixelValue);
         writer.Write(Mean);
