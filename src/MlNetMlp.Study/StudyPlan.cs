@@ -160,11 +160,18 @@ public sealed class StudyContext
         }
         catch (TrainingDivergedException e)
         {
-            return Copy(result, ExperimentStatus.Diverged, stopwatch.Elapsed.TotalSeconds, protocol with { EpochsRun = history.Count }, e.Message);
+            return result with
+            {
+                Status = ExperimentStatus.Diverged, TrainSeconds = stopwatch.Elapsed.TotalSeconds, Protocol = protocol with { EpochsRun = history.Count },
+                Message = e.Message,
+            };
         }
         double seconds = stopwatch.Elapsed.TotalSeconds;
         var model = transforms.Append(mlp);
-        return Evaluate(model, TestView, Copy(result, ExperimentStatus.Completed, seconds, protocol with { EpochsRun = history.Count }, null));
+        return Evaluate(model, TestView, result with
+        {
+            Status = ExperimentStatus.Completed, TrainSeconds = seconds, Protocol = protocol with { EpochsRun = history.Count },
+        });
     }
 
     /// <summary>Fits an MLP on <paramref name="train"/> rows and returns its accuracy on <paramref name="validation"/> rows (no test rows involved).</summary>
@@ -201,21 +208,12 @@ public sealed class StudyContext
         var notes = result.Notes.ToList();
         if (collapsed)
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"predicts '{Test.ClassNames[top]}' for {share:P1} of the test images"));
-        return new ExperimentResult
+        return result with
         {
-            Id = result.Id,
-            Title = result.Title,
-            Configuration = result.Configuration,
-            Kind = result.Kind,
             Status = collapsed ? ExperimentStatus.Collapsed : ExperimentStatus.Completed,
             MicroAccuracy = metrics.MicroAccuracy,
             MacroAccuracy = metrics.MacroAccuracy,
             LogLoss = metrics.LogLoss,
-            TrainSeconds = result.TrainSeconds,
-            SelectionSeconds = result.SelectionSeconds,
-            Published = result.Published,
-            Protocol = result.Protocol,
-            History = result.History,
             Notes = notes,
             Predictions = predictions,
             TopPredictedClass = top,
@@ -238,21 +236,6 @@ public sealed class StudyContext
         return [.. list];
     }
 
-    private static ExperimentResult Copy(ExperimentResult r, ExperimentStatus status, double seconds, ExperimentProtocol protocol, string? message) => new()
-    {
-        Id = r.Id,
-        Title = r.Title,
-        Configuration = r.Configuration,
-        Kind = r.Kind,
-        Status = status,
-        TrainSeconds = seconds,
-        SelectionSeconds = r.SelectionSeconds,
-        Published = r.Published,
-        Protocol = protocol,
-        History = r.History,
-        Notes = r.Notes,
-        Message = message,
-    };
 
     private ExperimentProtocol MlpProtocol(MlpTrainer.Options o, PixelNormalizationMode? normalization) => new()
     {

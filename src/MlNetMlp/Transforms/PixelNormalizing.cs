@@ -50,7 +50,7 @@ public sealed class PixelNormalizingEstimator : IEstimator<PixelNormalizingTrans
         float mean = 0, std = 1;
         if (_mode == PixelNormalizationMode.Standardize)
             (mean, std) = FitMeanAndStd(input, column);
-        return new PixelNormalizingTransformer(_outputColumnName, _inputColumnName, _mode, _maxPixelValue, mean, std);
+        return new PixelNormalizingTransformer(_outputColumnName, _inputColumnName) { Mode = _mode, MaxPixelValue = _maxPixelValue, Mean = mean, StandardDeviation = std };
     }
 
     private (float mean, float std) FitMeanAndStd(IDataView input, DataViewSchema.Column column)
@@ -95,24 +95,20 @@ public sealed class PixelNormalizingTransformer : OneToOneColumnTransformer
     internal const string LoaderSignature = "MlNetMlpPixelNormXf";
     private static readonly VersionInfo Version = ModelFormat.Version("PIXNORMX", 0x00010001, LoaderSignature);
 
-    internal PixelNormalizingTransformer(string outputColumnName, string inputColumnName, PixelNormalizationMode mode, float maxPixelValue, float mean, float standardDeviation)
-        : base(outputColumnName, inputColumnName)
+    // The estimator and the model loader set the constants by name.
+    internal PixelNormalizingTransformer(string outputColumnName, string inputColumnName) : base(outputColumnName, inputColumnName)
     {
-        Mode = mode;
-        MaxPixelValue = maxPixelValue;
-        Mean = mean;
-        StandardDeviation = standardDeviation;
     }
 
-    public PixelNormalizationMode Mode { get; }
+    public PixelNormalizationMode Mode { get; internal init; }
 
-    public float MaxPixelValue { get; }
+    public float MaxPixelValue { get; internal init; }
 
     /// <summary>Fitted mean of the scaled pixels (0 in <see cref="PixelNormalizationMode.Scale"/> mode).</summary>
-    public float Mean { get; }
+    public float Mean { get; internal init; }
 
     /// <summary>Fitted standard deviation of the scaled pixels (1 in <see cref="PixelNormalizationMode.Scale"/> mode).</summary>
-    public float StandardDeviation { get; }
+    public float StandardDeviation { get; internal init; }
 
     private protected override IRowMapping Bind(DataViewSchema inputSchema)
     {
@@ -154,6 +150,6 @@ public sealed class PixelNormalizingTransformer : OneToOneColumnTransformer
         if (!Enum.IsDefined(typeof(PixelNormalizationMode), mode)) throw ModelFormat.Corrupt($"unknown pixel normalization mode {mode}");
         float max = reader.ReadSingle(), mean = reader.ReadSingle(), std = reader.ReadSingle();
         if (!(max > 0) || !(std > 0) || !float.IsFinite(mean)) throw ModelFormat.Corrupt("invalid pixel normalization constants");
-        return new PixelNormalizingTransformer(output, input, (PixelNormalizationMode)mode, max, mean, std);
+        return new PixelNormalizingTransformer(output, input) { Mode = (PixelNormalizationMode)mode, MaxPixelValue = max, Mean = mean, StandardDeviation = std };
     }
 }
