@@ -49,13 +49,9 @@ public static class IdxReader
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var stream = OpenDecompressed(path, out var limit);
         Span<byte> header = stackalloc byte[ImagesHeaderLength];
-        ReadHeader(stream, path, header, "image");
-        CheckMagic(path, header, ImagesMagic, "image");
-        int count = ReadDimension(header, 4);
+        int count = ReadHeader(stream, path, header, ImagesMagic, "image");
         int rows = ReadDimension(header, 8);
         int columns = ReadDimension(header, 12);
-        if (count < 0)
-            throw Invalid(path, $"negative image count {count} in the header");
         if (rows <= 0 || rows > MaxImageSide || columns <= 0 || columns > MaxImageSide)
             throw Invalid(path, $"implausible image size {rows}×{columns} in the header (each side must be 1..{MaxImageSide})");
         long payloadLength = (long)count * rows * columns;
@@ -77,11 +73,7 @@ public static class IdxReader
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var stream = OpenDecompressed(path, out var limit);
         Span<byte> header = stackalloc byte[LabelsHeaderLength];
-        ReadHeader(stream, path, header, "label");
-        CheckMagic(path, header, LabelsMagic, "label");
-        int count = ReadDimension(header, 4);
-        if (count < 0)
-            throw Invalid(path, $"negative label count {count} in the header");
+        int count = ReadHeader(stream, path, header, LabelsMagic, "label");
         if (count > Array.MaxLength)
             throw Invalid(path, $"{count} labels exceed the largest array .NET can hold");
         CheckPayloadFits(path, limit, LabelsHeaderLength, count, "label");
@@ -164,13 +156,19 @@ public static class IdxReader
         }
     }
 
-    private static void ReadHeader(Stream stream, string path, Span<byte> header, string kind)
+    /// <summary>Reads the whole <paramref name="header"/>, checks its magic number, and returns the item count it gives (not negative).</summary>
+    private static int ReadHeader(Stream stream, string path, Span<byte> header, int magic, string kind)
     {
         int n = ReadAll(stream, path, header);
         if (n < header.Length)
             throw Invalid(path, n == 0
                 ? "no data (empty file or empty gzip stream)"
                 : $"expected a {header.Length}-byte IDX {kind} file header, found only {n} bytes (file truncated?)");
+        CheckMagic(path, header, magic, kind);
+        int count = ReadDimension(header, 4);
+        if (count < 0)
+            throw Invalid(path, $"negative {kind} count {count} in the header");
+        return count;
     }
 
     private static void CheckMagic(string path, ReadOnlySpan<byte> header, int expected, string kind)

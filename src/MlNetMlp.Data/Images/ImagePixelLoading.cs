@@ -100,8 +100,7 @@ public sealed class ImagePixelLoadingTransformer : OneToOneColumnTransformer
 
     internal static ImagePixelLoadingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        string output = reader.ReadString(), input = reader.ReadString();
+        var (reader, output, input) = BeginLoad(ctx, Version);
         int width = reader.ReadInt32(), height = reader.ReadInt32();
         bool color = reader.ReadBoolean();
         if (width is < 1 or > 4096 || height is < 1 or > 4096)

@@ -74,7 +74,7 @@ public sealed class ImageFlatteningTransformer : OneToOneColumnTransformer
 
     internal static ImageFlatteningTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        return new ImageFlatteningTransformer(reader.ReadString(), reader.ReadString());
+        var (_, output, input) = BeginLoad(ctx, Version);
+        return new ImageFlatteningTransformer(output, input);
     }
 }

@@ -47,6 +47,17 @@ public abstract class OneToOneColumnTransformer : ITransformer
     /// <summary>The mapping of <paramref name="inputSchema"/> (not null); throws when its input column does not fit.</summary>
     private protected abstract IRowMapping Bind(DataViewSchema inputSchema);
 
+    /// <summary>
+    /// Opens a model entry that <see cref="ICanSaveModel.Save"/> wrote: checks the version header and reads the two column
+    /// names; the reader is left at the transformer's own parameters.
+    /// </summary>
+    private protected static (BinaryReader Reader, string OutputColumnName, string InputColumnName) BeginLoad(ModelLoadContext ctx, VersionInfo version)
+    {
+        var reader = ModelFormat.BeginLoad(ctx, version);
+        string output = reader.ReadString(), input = reader.ReadString();
+        return (reader, output, input);
+    }
+
     /// <summary>The version header of this transformer's model entry (its loader reads the same fields back).</summary>
     private protected abstract VersionInfo ModelVersion { get; }
 

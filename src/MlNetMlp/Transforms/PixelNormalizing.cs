@@ -144,8 +144,7 @@ public sealed class PixelNormalizingTransformer : OneToOneColumnTransformer
 
     internal static PixelNormalizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        string output = reader.ReadString(), input = reader.ReadString();
+        var (reader, output, input) = BeginLoad(ctx, Version);
         int mode = reader.ReadInt32();
         if (!Enum.IsDefined(typeof(PixelNormalizationMode), mode)) throw ModelFormat.Corrupt($"unknown pixel normalization mode {mode}");
         float max = reader.ReadSingle(), mean = reader.ReadSingle(), std = reader.ReadSingle();
