@@ -57,10 +57,7 @@ public static class IdxReader
         long payloadLength = (long)count * rows * columns;
         if (payloadLength > Array.MaxLength)
             throw Invalid(path, $"{count} images of {rows}×{columns} pixels ({payloadLength} bytes) exceed the largest array .NET can hold");
-        CheckPayloadFits(path, limit, ImagesHeaderLength, payloadLength, "pixel");
-
-        var pixels = new byte[payloadLength];
-        ReadPayload(stream, path, pixels, "pixel");
+        var pixels = ReadPayload(stream, path, limit, ImagesHeaderLength, payloadLength, "pixel");
         string? sha256 = computeSha256 ? Sha256Hex(header, pixels) : null;
         return new IdxImages(path, count, rows, columns, pixels, sha256);
     }
@@ -76,10 +73,7 @@ public static class IdxReader
         int count = ReadHeader(stream, path, header, LabelsMagic, "label");
         if (count > Array.MaxLength)
             throw Invalid(path, $"{count} labels exceed the largest array .NET can hold");
-        CheckPayloadFits(path, limit, LabelsHeaderLength, count, "label");
-
-        var labels = new byte[count];
-        ReadPayload(stream, path, labels, "label");
+        var labels = ReadPayload(stream, path, limit, LabelsHeaderLength, count, "label");
         string? sha256 = computeSha256 ? Sha256Hex(header, labels) : null;
         return new IdxLabels(path, labels, sha256);
     }
@@ -207,8 +201,14 @@ public static class IdxReader
             : FormattableString.Invariant($"expected {payloadLength} {kind} bytes, found {available} (file truncated?)"));
     }
 
-    private static void ReadPayload(Stream stream, string path, byte[] payload, string kind)
+    /// <summary>
+    /// Reads the <paramref name="payloadLength"/> bytes after the header (at most <see cref="Array.MaxLength"/>), once
+    /// <see cref="CheckPayloadFits"/> has seen that the file can hold them, then reads to the end.
+    /// </summary>
+    private static byte[] ReadPayload(Stream stream, string path, ContentLimit limit, int headerLength, long payloadLength, string kind)
     {
+        CheckPayloadFits(path, limit, headerLength, payloadLength, kind);
+        var payload = new byte[payloadLength];
         int n = ReadAll(stream, path, payload);
         if (n < payload.Length)
             throw Invalid(path, $"expected {payload.Length.ToString(CultureInfo.InvariantCulture)} {kind} bytes, found {n.ToString(CultureInfo.InvariantCulture)} (file truncated?)");
@@ -221,6 +221,7 @@ public static class IdxReader
             trailing += read;
         if (trailing > 0)
             throw Invalid(path, $"{trailing} unexpected trailing bytes after the {payload.Length} {kind} bytes the header announces");
+        return payload;
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>
