@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMlp.Numerics;
 

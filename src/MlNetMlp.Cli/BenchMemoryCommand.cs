@@ -1,7 +1,4 @@
-using System.CommandLine;
 using System.Diagnostics;
-using Microsoft.ML;
-using MlNetMlp.Data;
 
 namespace MlNetMlp.Cli;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MlNetMlp.Cnn;
-using MlNetMlp.Data;
 using MlNetMlp.Numerics;
 using MlNetMlp.Tasks;
 using MlNetMlp.Training;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Microsoft.ML;
-using MlNetMlp.Data;
 
 namespace MlNetMlp.Cli;
 

@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
-using Microsoft.ML;
 using Microsoft.ML.Trainers.LightGbm;
-using MlNetMlp.Data;
 using MlNetMlp.Plots;
 using MlNetMlp.Study;
 using Spectre.Console;

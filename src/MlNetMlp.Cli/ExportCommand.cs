@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Microsoft.ML;
 using MlNetMlp.Cli.CodeGeneration;
 
 namespace MlNetMlp.Cli;

@@ -1,4 +1,3 @@
-using MlNetMlp.Data;
 
 namespace MlNetMlp.Cli;
 

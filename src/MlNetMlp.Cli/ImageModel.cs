@@ -1,7 +1,5 @@
-using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using MlNetMlp.Data;
 using MlNetMlp.Transforms;
 
 namespace MlNetMlp.Cli;

@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
-using Microsoft.ML;
 using Microsoft.ML.Data;
-using MlNetMlp.Data;
 
 namespace MlNetMlp.Cli;
 

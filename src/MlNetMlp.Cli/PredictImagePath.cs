@@ -1,7 +1,5 @@
 using System.Globalization;
-using Microsoft.ML;
 using Microsoft.ML.Data;
-using MlNetMlp.Data;
 
 namespace MlNetMlp.Cli;
 

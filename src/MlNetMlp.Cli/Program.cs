@@ -1,4 +1,3 @@
-using System.CommandLine;
 using MlNetMlp.Cli;
 
 // Exit codes: 0 success, 2 bad input or failure (one line on stderr, no stack trace), 130 interrupted.

@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using MlNetMlp.Data;
 using MlNetMlp.Study;
 using MlNetMlp.Transforms;
 using Spectre.Console;

@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.ML;
-using MlNetMlp.Data;
 using MlNetMlp.Transforms;
 using Spectre.Console;
 

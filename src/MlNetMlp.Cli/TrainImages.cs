@@ -1,8 +1,5 @@
-using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.ML;
-using MlNetMlp.Data;
 using MlNetMlp.Transforms;
 
 namespace MlNetMlp.Cli;
@@ -70,15 +67,8 @@ internal static class TrainImages
 
         Terminal.Line($"training {TrainCommand.Describe(options).Replace("784-", $"{images.Features}-").Replace("-10 ", $"-{images.ClassNames.Count} ")} " +
             $"on {images.Train.Count:N0} images, {normalization} pixels");
-        int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
-            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
         trainer.TrainingDiverged += (_, e) => Terminal.Line($"warning: {e.Message} Keeping the best finished epoch (--on-divergence keep-best).");
-        var stopwatch = Stopwatch.StartNew();
-        var features = transforms.Transform(train);
-        var mlp = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(features, null, null, cancellationToken));
-        double trainSeconds = stopwatch.Elapsed.TotalSeconds;
-        TrainingWarnings.Print(mlp.Model.TrainingWarnings);
-        return Finish(mlContext, transforms.Append(mlp), images, train, test, outputPath, json, trainSeconds, mlp.Model.History.Count, "mlp");
+        return FitAndFinish(trainer, options, mlContext, transforms, images, train, test, outputPath, json, "mlp", cancellationToken);
     }
 
     /// <summary>Trains the CNN on the images: options from <see cref="TrainCnn.Options"/>, the image size from <c>--image-size</c>.</summary>
@@ -99,14 +89,7 @@ internal static class TrainImages
         var trainer = mlContext.MulticlassClassification.Trainers.Cnn(options);
 
         Terminal.Line($"training {TrainCnn.Describe(options)} on {images.Train.Count:N0} images of {images.Channels}×{size}×{size}");
-        int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
-            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
-        var stopwatch = Stopwatch.StartNew();
-        var pixels = transforms.Transform(train);
-        var cnn = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone, () => trainer.Fit(pixels, null, null, cancellationToken));
-        double trainSeconds = stopwatch.Elapsed.TotalSeconds;
-        TrainingWarnings.Print(cnn.Model.TrainingWarnings);
-        return Finish(mlContext, transforms.Append(cnn), images, train, test, outputPath, json, trainSeconds, cnn.Model.History.Count, "cnn");
+        return FitAndFinish(trainer, options, mlContext, transforms, images, train, test, outputPath, json, "cnn", cancellationToken);
     }
 
     /// <summary>The images of one run, checked readable, split into training and test files.</summary>
@@ -142,6 +125,27 @@ internal static class TrainImages
         Terminal.Line(string.Create(CultureInfo.InvariantCulture,
             $"{scan.ClassNames.Count} classes ({string.Join(", ", scan.ClassNames)}); {train.Count:N0} training and {test.Count:N0} test images, all readable ({watch.Elapsed.TotalSeconds:F1} s)"));
         return new Images(train, test, scan.ClassNames, parse.GetValue(a.ImageSize), parse.GetValue(a.Color));
+    }
+
+    /// <summary>
+    /// Fits <paramref name="trainer"/> (the checkpoint it resumes from announced, epochs shown as they end) on the featurized
+    /// training images, then evaluates and saves the model as <see cref="Finish"/> does.
+    /// </summary>
+    private static int FitAndFinish<TModel, TOptions>(MulticlassNetworkTrainer<TModel, TOptions> trainer, TOptions options, MLContext mlContext,
+        ITransformer transforms, Images images, IDataView train, IDataView test, string outputPath, bool json, string modelKind,
+        CancellationToken cancellationToken)
+        where TModel : NetworkModelParameters
+        where TOptions : NetworkTrainerOptions
+    {
+        int epochsDone = CheckpointNotice.Announce(options.CheckpointDirectory, options.ResumeFromCheckpoint, options.CheckpointEveryEpochs, options.Epochs,
+            Training.TrainingCheckpoint.PathIn, path => Training.TrainingCheckpoint.Load(path).EpochsDone);
+        var stopwatch = Stopwatch.StartNew();
+        var features = transforms.Transform(train);
+        var network = EpochProgress.Run(handler => trainer.EpochCompleted += handler, options.Epochs, epochsDone,
+            () => trainer.Fit(features, null, null, cancellationToken));
+        double trainSeconds = stopwatch.Elapsed.TotalSeconds;
+        TrainingWarnings.Print(network.Model.TrainingWarnings);
+        return Finish(mlContext, transforms.Append(network), images, train, test, outputPath, json, trainSeconds, network.Model.History.Count, modelKind);
     }
 
     private static int Finish(MLContext mlContext, ITransformer scoring, Images images, IDataView train, IDataView test, string outputPath, bool json,

@@ -24,26 +24,16 @@ public interface IStudyProgress
 }
 
 /// <summary>One experiment of the study: an id (keys the published numbers), a title, and how to run it.</summary>
-public sealed class StudyExperiment
+public sealed class StudyExperiment(string id, string title, string kind, Func<StudyContext, ExperimentResult> run)
 {
-    public StudyExperiment(string id, string title, string kind, Func<StudyContext, ExperimentResult> run)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        ArgumentNullException.ThrowIfNull(run);
-        Id = id;
-        Title = title;
-        Kind = kind;
-        Run = run;
-    }
+    public string Id { get; } = NotBlank(id);
 
-    public string Id { get; }
-
-    public string Title { get; }
+    public string Title { get; } = title;
 
     /// <summary>"reproduction", "ours", "cnn" or "baseline".</summary>
-    public string Kind { get; }
+    public string Kind { get; } = kind;
 
-    public Func<StudyContext, ExperimentResult> Run { get; }
+    public Func<StudyContext, ExperimentResult> Run { get; } = run ?? throw new ArgumentNullException(nameof(run));
 
     /// <summary>
     /// An experiment that fits NormalizePixels(Scale) → FlattenImage → <paramref name="trainer"/> (an ML.NET trainer
@@ -52,6 +42,12 @@ public sealed class StudyExperiment
     public static StudyExperiment MlNetBaseline(string id, string title, string configuration, string trainerName,
         Func<StudyContext, IEstimator<ITransformer>> trainer) =>
         new(id, title, "baseline", context => context.RunMlNetTrainer(id, title, configuration, trainerName, trainer(context)));
+
+    private static string NotBlank(string id)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return id;
+    }
 }
 
 /// <summary>What an experiment can use: the data (raw and as views), settings, progress and cancellation.</summary>
@@ -164,11 +160,18 @@ public sealed class StudyContext
         }
         catch (TrainingDivergedException e)
         {
-            return Copy(result, ExperimentStatus.Diverged, stopwatch.Elapsed.TotalSeconds, protocol with { EpochsRun = history.Count }, e.Message);
+            return result with
+            {
+                Status = ExperimentStatus.Diverged, TrainSeconds = stopwatch.Elapsed.TotalSeconds, Protocol = protocol with { EpochsRun = history.Count },
+                Message = e.Message,
+            };
         }
         double seconds = stopwatch.Elapsed.TotalSeconds;
         var model = transforms.Append(mlp);
-        return Evaluate(model, TestView, Copy(result, ExperimentStatus.Completed, seconds, protocol with { EpochsRun = history.Count }, null));
+        return Evaluate(model, TestView, result with
+        {
+            Status = ExperimentStatus.Completed, TrainSeconds = seconds, Protocol = protocol with { EpochsRun = history.Count },
+        });
     }
 
     /// <summary>Fits an MLP on <paramref name="train"/> rows and returns its accuracy on <paramref name="validation"/> rows (no test rows involved).</summary>
@@ -205,21 +208,12 @@ public sealed class StudyContext
         var notes = result.Notes.ToList();
         if (collapsed)
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"predicts '{Test.ClassNames[top]}' for {share:P1} of the test images"));
-        return new ExperimentResult
+        return result with
         {
-            Id = result.Id,
-            Title = result.Title,
-            Configuration = result.Configuration,
-            Kind = result.Kind,
             Status = collapsed ? ExperimentStatus.Collapsed : ExperimentStatus.Completed,
             MicroAccuracy = metrics.MicroAccuracy,
             MacroAccuracy = metrics.MacroAccuracy,
             LogLoss = metrics.LogLoss,
-            TrainSeconds = result.TrainSeconds,
-            SelectionSeconds = result.SelectionSeconds,
-            Published = result.Published,
-            Protocol = result.Protocol,
-            History = result.History,
             Notes = notes,
             Predictions = predictions,
             TopPredictedClass = top,
@@ -242,21 +236,6 @@ public sealed class StudyContext
         return [.. list];
     }
 
-    private static ExperimentResult Copy(ExperimentResult r, ExperimentStatus status, double seconds, ExperimentProtocol protocol, string? message) => new()
-    {
-        Id = r.Id,
-        Title = r.Title,
-        Configuration = r.Configuration,
-        Kind = r.Kind,
-        Status = status,
-        TrainSeconds = seconds,
-        SelectionSeconds = r.SelectionSeconds,
-        Published = r.Published,
-        Protocol = protocol,
-        History = r.History,
-        Notes = r.Notes,
-        Message = message,
-    };
 
     private ExperimentProtocol MlpProtocol(MlpTrainer.Options o, PixelNormalizationMode? normalization) => new()
     {

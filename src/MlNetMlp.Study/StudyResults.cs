@@ -108,8 +108,11 @@ public sealed record ExperimentProtocol
     public int? Threads { get; init; }
 }
 
-/// <summary>One row of the study: what was run, how it scored on the test split, and its learning curve.</summary>
-public sealed class ExperimentResult
+/// <summary>
+/// One row of the study: what was run, how it scored on the test split, and its learning curve. A record so that a
+/// run's later stages (status, timing, metrics) fill a copy with <c>with</c>; nothing compares results.
+/// </summary>
+public sealed record ExperimentResult
 {
     /// <summary>Stable id, e.g. "relu-2x128"; keys <see cref="PublishedResults.ByExperiment"/>.</summary>
     public string Id { get; init; } = "";

@@ -66,6 +66,19 @@ internal static class TrainerFitRules
             "Map both labels with the same MapValueToKey transformer.", paramName);
     }
 
+    /// <summary>
+    /// A warm start's initial model must read the feature column as it is (<paramref name="unit"/>: "features", "images")
+    /// and have the outputs the label needs.
+    /// </summary>
+    public static void InitialModelFits<TInput>(TInput initialInput, TInput columnInput, string unit, string featureColumnName,
+        int initialOutputs, int outputs, string labelColumnName)
+    {
+        if (!EqualityComparer<TInput>.Default.Equals(initialInput, columnInput))
+            throw new ArgumentOutOfRangeException("initialModel", $"The initial model reads {initialInput} {unit}, the column '{featureColumnName}' holds {columnInput}.");
+        if (initialOutputs != outputs)
+            throw new ArgumentOutOfRangeException("initialModel", $"The initial model has {initialOutputs} outputs, the label column '{labelColumnName}' needs {outputs}.");
+    }
+
     /// <summary>A warm start keeps the initial model's network: an option that would shape another one is refused, naming both values.</summary>
     public static void SameAsInitialModel(bool same, string option, string optionsType, object initialValue, object optionValue)
     {

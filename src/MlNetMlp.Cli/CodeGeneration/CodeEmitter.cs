@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text;
-using Microsoft.ML;
 
 namespace MlNetMlp.Cli.CodeGeneration;
 

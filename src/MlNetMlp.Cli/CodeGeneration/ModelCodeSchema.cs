@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace MlNetMlp.Cli.CodeGeneration;

@@ -6,53 +6,21 @@ using System.Security.Cryptography;
 namespace MlNetMlp.Data;
 
 /// <summary>An IDX image file (magic 0x00000803): <see cref="Count"/> images of <see cref="Rows"/>×<see cref="Columns"/> unsigned bytes.</summary>
-public sealed class IdxImages
-{
-    internal IdxImages(string sourcePath, int count, int rows, int columns, byte[] pixels, string? contentSha256)
-    {
-        SourcePath = sourcePath;
-        Count = count;
-        Rows = rows;
-        Columns = columns;
-        Pixels = pixels;
-        ContentSha256 = contentSha256;
-    }
-
-    /// <summary>The file the images were read from.</summary>
-    public string SourcePath { get; }
-
-    public int Count { get; }
-
-    public int Rows { get; }
-
-    public int Columns { get; }
-
-    /// <summary>All pixels, image after image, each image row-major: image i starts at i × Rows × Columns.</summary>
-    public byte[] Pixels { get; }
-
-    /// <summary>Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</summary>
-    public string? ContentSha256 { get; }
-}
+/// <param name="SourcePath">The file the images were read from.</param>
+/// <param name="Count">The number of images.</param>
+/// <param name="Rows">The height of each image.</param>
+/// <param name="Columns">The width of each image.</param>
+/// <param name="Pixels">All pixels, image after image, each image row-major: image i starts at i × Rows × Columns.</param>
+/// <param name="ContentSha256">Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</param>
+public sealed record IdxImages(string SourcePath, int Count, int Rows, int Columns, byte[] Pixels, string? ContentSha256);
 
 /// <summary>An IDX label file (magic 0x00000801): one unsigned byte per item.</summary>
-public sealed class IdxLabels
+/// <param name="SourcePath">The file the labels were read from.</param>
+/// <param name="Labels">One label per item.</param>
+/// <param name="ContentSha256">Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</param>
+public sealed record IdxLabels(string SourcePath, byte[] Labels, string? ContentSha256)
 {
-    internal IdxLabels(string sourcePath, byte[] labels, string? contentSha256)
-    {
-        SourcePath = sourcePath;
-        Labels = labels;
-        ContentSha256 = contentSha256;
-    }
-
-    /// <summary>The file the labels were read from.</summary>
-    public string SourcePath { get; }
-
     public int Count => Labels.Length;
-
-    public byte[] Labels { get; }
-
-    /// <summary>Lower-case hex SHA-256 of the whole decompressed file, or null when it was not requested.</summary>
-    public string? ContentSha256 { get; }
 }
 
 /// <summary>
@@ -81,22 +49,15 @@ public static class IdxReader
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var stream = OpenDecompressed(path, out var limit);
         Span<byte> header = stackalloc byte[ImagesHeaderLength];
-        ReadHeader(stream, path, header, "image");
-        CheckMagic(path, header, ImagesMagic, "image");
-        int count = ReadDimension(header, 4);
+        int count = ReadHeader(stream, path, header, ImagesMagic, "image");
         int rows = ReadDimension(header, 8);
         int columns = ReadDimension(header, 12);
-        if (count < 0)
-            throw Invalid(path, $"negative image count {count} in the header");
         if (rows <= 0 || rows > MaxImageSide || columns <= 0 || columns > MaxImageSide)
             throw Invalid(path, $"implausible image size {rows}×{columns} in the header (each side must be 1..{MaxImageSide})");
         long payloadLength = (long)count * rows * columns;
         if (payloadLength > Array.MaxLength)
             throw Invalid(path, $"{count} images of {rows}×{columns} pixels ({payloadLength} bytes) exceed the largest array .NET can hold");
-        CheckPayloadFits(path, limit, ImagesHeaderLength, payloadLength, "pixel");
-
-        var pixels = new byte[payloadLength];
-        ReadPayload(stream, path, pixels, "pixel");
+        var pixels = ReadPayload(stream, path, limit, ImagesHeaderLength, payloadLength, "pixel");
         string? sha256 = computeSha256 ? Sha256Hex(header, pixels) : null;
         return new IdxImages(path, count, rows, columns, pixels, sha256);
     }
@@ -109,17 +70,10 @@ public static class IdxReader
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var stream = OpenDecompressed(path, out var limit);
         Span<byte> header = stackalloc byte[LabelsHeaderLength];
-        ReadHeader(stream, path, header, "label");
-        CheckMagic(path, header, LabelsMagic, "label");
-        int count = ReadDimension(header, 4);
-        if (count < 0)
-            throw Invalid(path, $"negative label count {count} in the header");
+        int count = ReadHeader(stream, path, header, LabelsMagic, "label");
         if (count > Array.MaxLength)
             throw Invalid(path, $"{count} labels exceed the largest array .NET can hold");
-        CheckPayloadFits(path, limit, LabelsHeaderLength, count, "label");
-
-        var labels = new byte[count];
-        ReadPayload(stream, path, labels, "label");
+        var labels = ReadPayload(stream, path, limit, LabelsHeaderLength, count, "label");
         string? sha256 = computeSha256 ? Sha256Hex(header, labels) : null;
         return new IdxLabels(path, labels, sha256);
     }
@@ -196,13 +150,19 @@ public static class IdxReader
         }
     }
 
-    private static void ReadHeader(Stream stream, string path, Span<byte> header, string kind)
+    /// <summary>Reads the whole <paramref name="header"/>, checks its magic number, and returns the item count it gives (not negative).</summary>
+    private static int ReadHeader(Stream stream, string path, Span<byte> header, int magic, string kind)
     {
         int n = ReadAll(stream, path, header);
         if (n < header.Length)
             throw Invalid(path, n == 0
                 ? "no data (empty file or empty gzip stream)"
                 : $"expected a {header.Length}-byte IDX {kind} file header, found only {n} bytes (file truncated?)");
+        CheckMagic(path, header, magic, kind);
+        int count = ReadDimension(header, 4);
+        if (count < 0)
+            throw Invalid(path, $"negative {kind} count {count} in the header");
+        return count;
     }
 
     private static void CheckMagic(string path, ReadOnlySpan<byte> header, int expected, string kind)
@@ -241,8 +201,14 @@ public static class IdxReader
             : FormattableString.Invariant($"expected {payloadLength} {kind} bytes, found {available} (file truncated?)"));
     }
 
-    private static void ReadPayload(Stream stream, string path, byte[] payload, string kind)
+    /// <summary>
+    /// Reads the <paramref name="payloadLength"/> bytes after the header (at most <see cref="Array.MaxLength"/>), once
+    /// <see cref="CheckPayloadFits"/> has seen that the file can hold them, then reads to the end.
+    /// </summary>
+    private static byte[] ReadPayload(Stream stream, string path, ContentLimit limit, int headerLength, long payloadLength, string kind)
     {
+        CheckPayloadFits(path, limit, headerLength, payloadLength, kind);
+        var payload = new byte[payloadLength];
         int n = ReadAll(stream, path, payload);
         if (n < payload.Length)
             throw Invalid(path, $"expected {payload.Length.ToString(CultureInfo.InvariantCulture)} {kind} bytes, found {n.ToString(CultureInfo.InvariantCulture)} (file truncated?)");
@@ -255,6 +221,7 @@ public static class IdxReader
             trailing += read;
         if (trailing > 0)
             throw Invalid(path, $"{trailing} unexpected trailing bytes after the {payload.Length} {kind} bytes the header announces");
+        return payload;
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>

@@ -38,22 +38,20 @@ public sealed class DecodedImage
     private static readonly SKEncodedImageFormat[] Accepted =
         [SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png, SKEncodedImageFormat.Bmp, SKEncodedImageFormat.Gif, SKEncodedImageFormat.Webp];
 
-    private readonly byte[] _premultipliedRgba;
-
-    private DecodedImage(int width, int height, string format, byte[] premultipliedRgba)
+    // Only Decode makes one, naming each field.
+    private DecodedImage()
     {
-        Width = width;
-        Height = height;
-        Format = format;
-        _premultipliedRgba = premultipliedRgba;
     }
 
-    public int Width { get; }
+    public int Width { get; private init; }
 
-    public int Height { get; }
+    public int Height { get; private init; }
 
     /// <summary>The encoded format Skia recognized ("Jpeg", "Png", "Bmp", "Gif", "Webp", …).</summary>
-    public string Format { get; }
+    public string Format { get; private init; } = "";
+
+    /// <summary>Width × Height pixels, row-major, 4 bytes each: red, green, blue and alpha, colours premultiplied by alpha.</summary>
+    private byte[] PremultipliedRgba { get; init; } = [];
 
     /// <summary>Reads and decodes the image file at <paramref name="path"/>, which must be a regular file.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
@@ -162,7 +160,7 @@ public sealed class DecodedImage
             };
             throw Invalid(sourceName, $"{codec.EncodedFormat} image {codec.Info.Width}×{codec.Info.Height}: {problem}");
         }
-        return new DecodedImage(info.Width, info.Height, codec.EncodedFormat.ToString(), pixels);
+        return new DecodedImage { Width = info.Width, Height = info.Height, Format = codec.EncodedFormat.ToString(), PremultipliedRgba = pixels };
     }
 
     /// <summary>
@@ -178,7 +176,7 @@ public sealed class DecodedImage
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         // Premultiplied channels are colour × alpha, so (inverted) value × alpha is linear in them: resize first (Skia
         // resizes premultiplied pixels, so transparent pixels' colours do not bleed into edges), then convert.
-        byte[] resized = width == Width && height == Height ? _premultipliedRgba : Resize(width, height);
+        byte[] resized = width == Width && height == Height ? PremultipliedRgba : Resize(width, height);
         var result = new float[width * height];
         for (int i = 0; i < result.Length; i++)
         {
@@ -199,7 +197,7 @@ public sealed class DecodedImage
         if (!color) return ToLightOnBlack(width, height, invert: false);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        byte[] resized = width == Width && height == Height ? _premultipliedRgba : Resize(width, height);
+        byte[] resized = width == Width && height == Height ? PremultipliedRgba : Resize(width, height);
         int plane = width * height;
         var result = new float[3 * plane];
         for (int i = 0; i < plane; i++)
@@ -246,9 +244,9 @@ public sealed class DecodedImage
         return objectCount > 0 && objectSum / objectCount < 127.5;
     }
 
-    private byte Alpha(int pixel) => _premultipliedRgba[4 * pixel + 3];
+    private byte Alpha(int pixel) => PremultipliedRgba[4 * pixel + 3];
 
-    private float UnpremultipliedLuminance(int pixel) => Luminance(_premultipliedRgba, pixel) * 255f / Alpha(pixel);
+    private float UnpremultipliedLuminance(int pixel) => Luminance(PremultipliedRgba, pixel) * 255f / Alpha(pixel);
 
     /// <summary>Rec. 601 luminance in whole-number weights, so that a gray pixel (R = G = B) keeps its value exactly.</summary>
     private static float Luminance(byte[] rgba, int pixel) =>
@@ -258,7 +256,7 @@ public sealed class DecodedImage
     {
         var target = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         var resized = new byte[target.BytesSize64];
-        var source = GCHandle.Alloc(_premultipliedRgba, GCHandleType.Pinned);
+        var source = GCHandle.Alloc(PremultipliedRgba, GCHandleType.Pinned);
         var destination = GCHandle.Alloc(resized, GCHandleType.Pinned);
         try
         {

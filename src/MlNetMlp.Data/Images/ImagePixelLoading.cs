@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using MlNetMlp.Data;
 using MlNetMlp.Mapping;
 using MlNetMlp.Persistence;
+using MlNetMlp.Transforms;
 
 [assembly: LoadableClass(typeof(ImagePixelLoadingTransformer), null, typeof(SignatureLoadModel),
     "Image Pixel Loading Transformer", ImagePixelLoadingTransformer.LoaderSignature)]
@@ -21,7 +22,7 @@ public sealed class ImagePixelLoadingEstimator : IEstimator<ImagePixelLoadingTra
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         if (width is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(width), width, "The image width must be from 1 to 4096 pixels.");
         if (height is < 1 or > 4096) throw new ArgumentOutOfRangeException(nameof(height), height, "The image height must be from 1 to 4096 pixels.");
-        _transformer = new ImagePixelLoadingTransformer(outputColumnName, inputColumnName, width, height, color);
+        _transformer = new ImagePixelLoadingTransformer(outputColumnName, inputColumnName) { Width = width, Height = height, Color = color };
     }
 
     public ImagePixelLoadingTransformer Fit(IDataView input)
@@ -33,19 +34,16 @@ public sealed class ImagePixelLoadingEstimator : IEstimator<ImagePixelLoadingTra
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_transformer.InputColumnName, out var column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadImagePixels: the column '{_transformer.InputColumnName}' was not found.");
+        var column = EstimatorSchema.Find(inputSchema, _transformer.InputColumnName, "LoadImagePixels");
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadImagePixels: the column '{_transformer.InputColumnName}' must hold text (image file paths).");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_transformer.OutputColumnName] = new SchemaShape.Column(_transformer.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
-        return new SchemaShape(columns.Values);
+        return EstimatorSchema.WithSingleColumn(inputSchema, _transformer.OutputColumnName, SchemaShape.Column.VectorKind.Vector);
     }
 }
 
 /// <summary>
-/// Reads each row's image file (a path in a text column) into a pixel vector: decoded by SkiaSharp
+/// Reads each row's image file (a path in the text column <see cref="OneToOneColumnTransformer.InputColumnName"/>,
+/// absolute or relative to the working directory) into a pixel vector: decoded by SkiaSharp
 /// (<see cref="DecodedImage"/>: JPEG, PNG, BMP, GIF, WebP, at most 4096×4096), stretched to Width×Height, and laid out
 /// as [channels, height, width] values 0..255 like ImageAnalytics' <c>LoadImages → ResizeImages → ExtractPixels</c>:
 /// red, green and blue planes with <see cref="Color"/>, one plane of Rec. 601 luminance without. Transparent pixels
@@ -58,7 +56,7 @@ public sealed class ImagePixelLoadingEstimator : IEstimator<ImagePixelLoadingTra
 /// figures and the CLI, load; one process holds one SkiaSharp. A file that cannot be read stops the cursor with the
 /// <see cref="InvalidDataException"/> or <see cref="IOException"/> that names it.
 /// </remarks>
-public sealed class ImagePixelLoadingTransformer : ITransformer
+public sealed class ImagePixelLoadingTransformer : OneToOneColumnTransformer
 {
     internal const string LoaderSignature = "MlNetMlpImagePixelsXf";
     // Written into the model header with this assembly's name, so ML.NET's loader registers MlNetMlp.Data by itself on Load.
@@ -70,42 +68,20 @@ public sealed class ImagePixelLoadingTransformer : ITransformer
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(ImagePixelLoadingTransformer).Assembly.FullName);
 
-    internal ImagePixelLoadingTransformer(string outputColumnName, string inputColumnName, int width, int height, bool color)
+    // The estimator and the model loader set the image geometry by name.
+    internal ImagePixelLoadingTransformer(string outputColumnName, string inputColumnName) : base(outputColumnName, inputColumnName)
     {
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
-        Width = width;
-        Height = height;
-        Color = color;
     }
 
-    public string OutputColumnName { get; }
+    public int Width { get; internal init; }
 
-    /// <summary>The text column of image file paths (absolute, or relative to the working directory).</summary>
-    public string InputColumnName { get; }
-
-    public int Width { get; }
-
-    public int Height { get; }
+    public int Height { get; internal init; }
 
     /// <summary>Red, green and blue planes; false: one grayscale plane.</summary>
-    public bool Color { get; }
+    public bool Color { get; internal init; }
 
-    public bool IsRowToRowMapper => true;
-
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new MappedSchema(Bind(inputSchema)).Output;
-
-    public IDataView Transform(IDataView input)
+    private protected override IRowMapping Bind(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema), nameof(ImagePixelLoadingTransformer));
-    }
-
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
-
-    private Mapping Bind(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var column = inputSchema.GetColumnOrNull(InputColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadImagePixels: the column '{InputColumnName}' was not found.");
         if (column.Type is not TextDataViewType)
@@ -113,11 +89,10 @@ public sealed class ImagePixelLoadingTransformer : ITransformer
         return new Mapping(this, inputSchema, column);
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx)
+    private protected override VersionInfo ModelVersion => Version;
+
+    private protected override void SaveParameters(BinaryWriter writer)
     {
-        var writer = ModelFormat.BeginSave(ctx, Version);
-        writer.Write(OutputColumnName);
-        writer.Write(InputColumnName);
         writer.Write(Width);
         writer.Write(Height);
         writer.Write(Color);
@@ -125,13 +100,12 @@ public sealed class ImagePixelLoadingTransformer : ITransformer
 
     internal static ImagePixelLoadingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        string output = reader.ReadString(), input = reader.ReadString();
+        var (reader, output, input) = BeginLoad(ctx, Version);
         int width = reader.ReadInt32(), height = reader.ReadInt32();
         bool color = reader.ReadBoolean();
         if (width is < 1 or > 4096 || height is < 1 or > 4096)
             throw ModelFormat.Corrupt($"image size {width}×{height} is outside 1..4096");
-        return new ImagePixelLoadingTransformer(output, input, width, height, color);
+        return new ImagePixelLoadingTransformer(output, input) { Width = width, Height = height, Color = color };
     }
 
     private sealed class Mapping(ImagePixelLoadingTransformer parent, DataViewSchema inputSchema, DataViewSchema.Column input) : IRowMapping

@@ -34,11 +34,8 @@ internal sealed class CnnDefinition : NetworkDefinition<CnnModelParameters, CnnT
         TrainerFitRules.SameAsInitialModel(initialLayers == layers, nameof(options.Layers), Name, $"\"{initialLayers}\"", $"\"{layers}\"");
         TrainerFitRules.SameAsInitialModel(initialModel.Network.PixelScale == options.PixelScale, nameof(options.PixelScale), Name,
             initialModel.Network.PixelScale, options.PixelScale);
-        var shape = ImageShape(features, options, "trainData");
-        if (initialModel.Network.InputShape != shape)
-            throw new ArgumentOutOfRangeException(nameof(initialModel), $"The initial model reads {initialModel.Network.InputShape} images, the column '{features.Name}' holds {shape}.");
-        if (initialModel.ClassCount != outputs)
-            throw new ArgumentOutOfRangeException(nameof(initialModel), $"The initial model has {initialModel.ClassCount} outputs, the label column '{labelColumnName}' needs {outputs}.");
+        TrainerFitRules.InitialModelFits(initialModel.Network.InputShape, ImageShape(features, options, "trainData"), "images", features.Name,
+            initialModel.ClassCount, outputs, labelColumnName);
     }
 
     public override ITrainableNetwork CopyNetwork(CnnModelParameters initialModel) => initialModel.Network.Clone();

@@ -33,9 +33,7 @@ internal sealed class CnnEngine : ITrainingEngine
     private int _start, _count;
     private float _learningRate, _gradientScale;
     private CancellationToken _evaluationCancellation;
-    private double[] _chunkLoss = [];
-    private double[] _chunkCorrect = [];
-    private double[] _chunkWeight = [];
+    private readonly EvaluationSums _sums = new(EvaluationChunk);
 
     /// <summary>An engine for <paramref name="network"/>'s <paramref name="head"/> with the update rule of <paramref name="options"/>.</summary>
     /// <remarks>Without a head, softmax cross-entropy over the outputs; without options, Adam with its defaults.</remarks>
@@ -87,10 +85,7 @@ internal sealed class CnnEngine : ITrainingEngine
     /// </summary>
     public double Step(TrainingSet data, int[] order, int start, int count, float learningRate, int dropoutSeed, long step)
     {
-        if (data.FeatureCount != _network.InputShape.Size)
-            throw new ArgumentException($"The data has {data.FeatureCount} values per row; the network reads {_network.InputShape.Size}.", nameof(data));
-        if (count < 1 || count > _workers[0].MaxRows * _workers.Length || start < 0 || start + count > order.Length)
-            throw new ArgumentOutOfRangeException(nameof(count));
+        data.CheckBatch(_network.InputShape.Size, order, start, count, _workers[0].MaxRows * _workers.Length);
         _data = data;
         _order = order;
         _start = start;
@@ -192,13 +187,7 @@ internal sealed class CnnEngine : ITrainingEngine
     {
         int count = rows?.Length ?? data.Rows;
         if (count == 0) return (double.NaN, double.NaN);
-        int chunks = (count + EvaluationChunk - 1) / EvaluationChunk;
-        if (_chunkLoss.Length < chunks)
-        {
-            _chunkLoss = new double[chunks];
-            _chunkCorrect = new double[chunks];
-            _chunkWeight = new double[chunks];
-        }
+        _sums.Begin(count);
         _data = data;
         _order = rows;
         _count = count;
@@ -214,7 +203,7 @@ internal sealed class CnnEngine : ITrainingEngine
             _evaluationCancellation = default;
         }
         cancellationToken.ThrowIfCancellationRequested(); // the workers stopped early: the sums are incomplete
-        return EvaluationSums.Mean(_chunkLoss, _chunkCorrect, data.Weights is null ? null : _chunkWeight, chunks, count);
+        return _sums.Mean(data, count);
     }
 
     private void EvaluateJob(int worker)
@@ -222,8 +211,7 @@ internal sealed class CnnEngine : ITrainingEngine
         var work = _workers[worker];
         var data = _data!;
         int size = _network.InputShape.Size;
-        int chunks = (_count + EvaluationChunk - 1) / EvaluationChunk;
-        for (int c = worker; c < chunks; c += _workers.Length)
+        for (int c = worker; c < _sums.Chunks; c += _workers.Length)
         {
             if (_evaluationCancellation.IsCancellationRequested) return;
             int first = c * EvaluationChunk, rows = Math.Min(EvaluationChunk, _count - first);
@@ -239,8 +227,8 @@ internal sealed class CnnEngine : ITrainingEngine
             work.FirstRow = 0;
             _network.LoadInput(raw, rows, work.Activations[0]);
             var outputs = _network.Forward(_evaluation, work);
-            _chunkLoss[c] = _head.Evaluate(outputs, data, indices, out _chunkCorrect[c]);
-            _chunkWeight[c] = EvaluationSums.Weight(data, indices);
+            double loss = _head.Evaluate(outputs, data, indices, out double correct);
+            _sums.Set(c, loss, correct, data, indices);
         }
     }
 

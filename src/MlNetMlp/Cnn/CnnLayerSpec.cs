@@ -43,32 +43,27 @@ public enum CnnLayerKind
 /// </summary>
 public sealed partial record CnnLayerSpec
 {
-    private CnnLayerSpec(CnnLayerKind kind, int units = 0, int kernelSize = 0, int stride = 0, int padding = 0, float rate = 0)
+    // Only the factories below make layers, each naming the fields its kind uses (the others stay 0).
+    private CnnLayerSpec()
     {
-        Kind = kind;
-        Units = units;
-        KernelSize = kernelSize;
-        Stride = stride;
-        Padding = padding;
-        Rate = rate;
     }
 
-    public CnnLayerKind Kind { get; }
+    public CnnLayerKind Kind { get; private init; }
 
     /// <summary>Filters of a convolution, width of a dense layer; 0 otherwise.</summary>
-    public int Units { get; }
+    public int Units { get; private init; }
 
     /// <summary>Side of the square window of a convolution or pooling layer; 0 otherwise.</summary>
-    public int KernelSize { get; }
+    public int KernelSize { get; private init; }
 
     /// <summary>Step of a convolution or pooling window; 0 otherwise.</summary>
-    public int Stride { get; }
+    public int Stride { get; private init; }
 
     /// <summary>Zero padding (convolution) or −∞ padding (pooling) on each side; 0 otherwise.</summary>
-    public int Padding { get; }
+    public int Padding { get; private init; }
 
     /// <summary>Drop probability of a dropout layer; 0 otherwise.</summary>
-    public float Rate { get; }
+    public float Rate { get; private init; }
 
     /// <summary>A convolution; <paramref name="padding"/> null = "same" (⌊(kernel − 1) / 2⌋).</summary>
     public static CnnLayerSpec Conv(int filters, int kernelSize = 3, int stride = 1, int? padding = null)
@@ -78,7 +73,7 @@ public sealed partial record CnnLayerSpec
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
         int p = padding ?? (kernelSize - 1) / 2;
         if (p < 0 || p >= kernelSize) throw new ArgumentOutOfRangeException(nameof(padding), p, "Convolution padding must be in [0, kernelSize).");
-        return new CnnLayerSpec(CnnLayerKind.Conv, filters, kernelSize, stride, p);
+        return new() { Kind = CnnLayerKind.Conv, Units = filters, KernelSize = kernelSize, Stride = stride, Padding = p };
     }
 
     /// <summary>Max pooling; <paramref name="stride"/> null = the window size.</summary>
@@ -88,25 +83,25 @@ public sealed partial record CnnLayerSpec
         int s = stride ?? size;
         ArgumentOutOfRangeException.ThrowIfLessThan(s, 1, nameof(stride));
         if (padding < 0 || 2 * padding > size) throw new ArgumentOutOfRangeException(nameof(padding), padding, "Pooling padding must be in [0, size / 2] (PyTorch's rule).");
-        return new CnnLayerSpec(CnnLayerKind.MaxPool, 0, size, s, padding);
+        return new() { Kind = CnnLayerKind.MaxPool, KernelSize = size, Stride = s, Padding = padding };
     }
 
-    public static CnnLayerSpec BatchNorm() => new(CnnLayerKind.BatchNorm);
+    public static CnnLayerSpec BatchNorm() => new() { Kind = CnnLayerKind.BatchNorm };
 
-    public static CnnLayerSpec Relu() => new(CnnLayerKind.Relu);
+    public static CnnLayerSpec Relu() => new() { Kind = CnnLayerKind.Relu };
 
     public static CnnLayerSpec Dropout(float rate)
     {
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
-        return new CnnLayerSpec(CnnLayerKind.Dropout, rate: rate);
+        return new() { Kind = CnnLayerKind.Dropout, Rate = rate };
     }
 
-    public static CnnLayerSpec Flatten() => new(CnnLayerKind.Flatten);
+    public static CnnLayerSpec Flatten() => new() { Kind = CnnLayerKind.Flatten };
 
     public static CnnLayerSpec Dense(int units)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
-        return new CnnLayerSpec(CnnLayerKind.Dense, units);
+        return new() { Kind = CnnLayerKind.Dense, Units = units };
     }
 
     /// <summary>The token of this layer in the text form (the shortest one: defaults are left out).</summary>

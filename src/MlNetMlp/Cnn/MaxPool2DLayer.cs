@@ -9,20 +9,14 @@ namespace MlNetMlp.Cnn;
 /// windows accumulate. The common 2×2 / stride 2 case runs vectorized across channels, recomputing which input
 /// held the maximum from the saved input and output; other shapes run a plain loop.
 /// </summary>
-internal sealed class MaxPool2DLayer : CnnLayer
+internal sealed class MaxPool2DLayer(TensorShape input, int size, int stride, int padding)
+    : CnnLayer(input, OutputShape(input, size, stride, padding))
 {
-    public MaxPool2DLayer(TensorShape input, int size, int stride, int padding) : base(input, OutputShape(input, size, stride, padding))
-    {
-        Size = size;
-        Stride = stride;
-        Padding = padding;
-    }
+    public int Size { get; } = size;
 
-    public int Size { get; }
+    public int Stride { get; } = stride;
 
-    public int Stride { get; }
-
-    public int Padding { get; }
+    public int Padding { get; } = padding;
 
     private bool IsHalving => Size == 2 && Stride == 2 && Padding == 0;
 

@@ -69,10 +69,7 @@ internal sealed class MlpBackpropagation
     /// </summary>
     public double ComputeGradients(TrainingSet data, int[] rowOrder, int start, int count, int dropoutSeed, long step)
     {
-        if (data.FeatureCount != _network.InputSize)
-            throw new ArgumentException($"The data has {data.FeatureCount} features; the network expects {_network.InputSize}.", nameof(data));
-        if (count < 1 || count > _workers[0].MaxRows * _workers.Length || start < 0 || start + count > rowOrder.Length)
-            throw new ArgumentOutOfRangeException(nameof(count));
+        data.CheckBatch(_network.InputSize, rowOrder, start, count, _workers[0].MaxRows * _workers.Length);
         _data = data;
         _rowOrder = rowOrder;
         _batchStart = start;

@@ -43,10 +43,7 @@ internal sealed class MlpDefinition : NetworkDefinition<MlpModelParameters, MlpT
                     initialModel.EluAlpha, options.EluAlpha);
         }
         int featureCount = ((Microsoft.ML.Data.VectorDataViewType)features.Type).Size;
-        if (initialModel.InputSize != featureCount)
-            throw new ArgumentOutOfRangeException(nameof(initialModel), $"The initial model reads {initialModel.InputSize} features, the column '{features.Name}' has {featureCount}.");
-        if (initialModel.ClassCount != outputs)
-            throw new ArgumentOutOfRangeException(nameof(initialModel), $"The initial model has {initialModel.ClassCount} outputs, the label column '{labelColumnName}' needs {outputs}.");
+        TrainerFitRules.InitialModelFits(initialModel.InputSize, featureCount, "features", features.Name, initialModel.ClassCount, outputs, labelColumnName);
     }
 
     public override ITrainableNetwork CopyNetwork(MlpModelParameters initialModel) => initialModel.Network.Clone();

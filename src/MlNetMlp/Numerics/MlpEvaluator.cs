@@ -15,9 +15,7 @@ internal sealed class MlpEvaluator
     private readonly WorkerBuffers[] _workers;
     private readonly Action<int> _job;
     private readonly TaskHead _head;
-    private double[] _chunkLoss = [];
-    private double[] _chunkCorrect = [];
-    private double[] _chunkWeight = [];
+    private readonly EvaluationSums _sums = new(ChunkRows);
 
     private TrainingSet? _data;
     private int[]? _rows;
@@ -40,13 +38,7 @@ internal sealed class MlpEvaluator
     {
         _rowCount = rows?.Length ?? data.Rows;
         if (_rowCount == 0) return (double.NaN, double.NaN);
-        int chunks = (_rowCount + ChunkRows - 1) / ChunkRows;
-        if (_chunkLoss.Length < chunks)
-        {
-            _chunkLoss = new double[chunks];
-            _chunkCorrect = new double[chunks];
-            _chunkWeight = new double[chunks];
-        }
+        _sums.Begin(_rowCount);
         _scoring.CopyFrom(_network);
         _data = data;
         _rows = rows;
@@ -59,7 +51,7 @@ internal sealed class MlpEvaluator
             _data = null;
             _rows = null;
         }
-        return EvaluationSums.Mean(_chunkLoss, _chunkCorrect, data.Weights is null ? null : _chunkWeight, chunks, _rowCount);
+        return _sums.Mean(data, _rowCount);
     }
 
     private void EvaluateChunks(int worker)
@@ -67,8 +59,7 @@ internal sealed class MlpEvaluator
         WorkerBuffers buffers = _workers[worker];
         TrainingSet data = _data!;
         int inputSize = data.FeatureCount, outputs = _network.OutputCount;
-        int chunks = (_rowCount + ChunkRows - 1) / ChunkRows;
-        for (int c = worker; c < chunks; c += _workers.Length)
+        for (int c = worker; c < _sums.Chunks; c += _workers.Length)
         {
             int first = c * ChunkRows, count = Math.Min(ChunkRows, _rowCount - first);
             ReadOnlySpan<float> features;
@@ -90,8 +81,8 @@ internal sealed class MlpEvaluator
             }
             Span<float> logits = buffers.Logits.AsSpan(0, count * outputs);
             _scoring.ComputeLogits(features, count, logits, buffers.Workspace);
-            _chunkLoss[c] = _head.Evaluate(logits, data, rows, out _chunkCorrect[c]);
-            _chunkWeight[c] = EvaluationSums.Weight(data, rows);
+            double loss = _head.Evaluate(logits, data, rows, out double correct);
+            _sums.Set(c, loss, correct, data, rows);
         }
     }
 

@@ -1,14 +1,6 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
-using MlNetMlp;
 using MlNetMlp.Persistence;
 using MlNetMlp.Scoring;
-
-// One loader for both networks: the payload names the network, and Create builds the transformer of that network,
-// which is why the registered type is the covariant interface both are.
-[assembly: LoadableClass(typeof(ISingleFeaturePredictionTransformer<NetworkModelParameters>), typeof(BinaryNetworkTransformerLoader), null,
-    typeof(SignatureLoadModel), "Network Binary Prediction Transformer", BinaryNetworkTransformerLoader.LoaderSignature)]
 
 namespace MlNetMlp;
 
@@ -56,28 +48,5 @@ public sealed class BinaryNetworkTransformer<TModel> : NetworkTransformer<TModel
         writer.Write(ProbabilityColumnName);
         writer.Write(PredictedLabelColumnName);
         Model.SaveWithKind(writer);
-    }
-}
-
-/// <summary>ML.NET's loader for binary transformers of either network.</summary>
-internal static class BinaryNetworkTransformerLoader
-{
-    public const string LoaderSignature = "MlNetMlpBinaryXf";
-
-    public static readonly VersionInfo Version = ModelFormat.Version("NETBINXF", 0x00010001, LoaderSignature);
-
-    internal static ISingleFeaturePredictionTransformer<NetworkModelParameters> Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        string featureColumn = reader.ReadString(), scoreColumn = reader.ReadString(), probabilityColumn = reader.ReadString(),
-            predictedColumn = reader.ReadString();
-        var model = NetworkModelParameters.LoadWithKind(reader);
-        if (model.OutputCount != 1) throw ModelFormat.Corrupt($"a binary classifier's network has {model.OutputCount} outputs");
-        return model switch
-        {
-            MlpModelParameters mlp => new BinaryNetworkTransformer<MlpModelParameters>(mlp, featureColumn, scoreColumn, probabilityColumn, predictedColumn),
-            CnnModelParameters cnn => new BinaryNetworkTransformer<CnnModelParameters>(cnn, featureColumn, scoreColumn, probabilityColumn, predictedColumn),
-            _ => throw ModelFormat.Corrupt($"network {model.GetType().Name}"),
-        };
     }
 }

@@ -1,15 +1,6 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
-using MlNetMlp;
 using MlNetMlp.Persistence;
 using MlNetMlp.Scoring;
-
-// Model files of both networks keep the formats (and loader signatures) of the transformers this one replaced.
-[assembly: LoadableClass(typeof(MulticlassNetworkTransformer<MlpModelParameters>), typeof(MlpMulticlassTransformerLoader), null,
-    typeof(SignatureLoadModel), "MLP Multiclass Prediction Transformer", MulticlassTransformerFormat.MlpLoaderSignature)]
-[assembly: LoadableClass(typeof(MulticlassNetworkTransformer<CnnModelParameters>), typeof(CnnMulticlassTransformerLoader), null,
-    typeof(SignatureLoadModel), "CNN Multiclass Prediction Transformer", MulticlassTransformerFormat.CnnLoaderSignature)]
 
 namespace MlNetMlp;
 
@@ -74,35 +65,4 @@ public sealed class MulticlassNetworkTransformer<TModel> : NetworkTransformer<TM
         if (model.OutputCount != classCount) throw ModelFormat.Corrupt($"network has {model.OutputCount} outputs for {classCount} classes");
         return new MulticlassNetworkTransformer<TModel>(model, featureColumn, keyValues, scoreColumn, predictedColumn);
     }
-}
-
-/// <summary>The multiclass transformers' loader signatures and version headers, one per network (their original names).</summary>
-internal static class MulticlassTransformerFormat
-{
-    public const string MlpLoaderSignature = "MlNetMlpPredictionXf";
-    public const string CnnLoaderSignature = "MlNetMlpCnnPredictionXf";
-
-    private static readonly VersionInfo MlpVersion = ModelFormat.Version("MLPPREDX", 0x00010001, MlpLoaderSignature);
-    private static readonly VersionInfo CnnVersion = ModelFormat.Version("CNNPREDX", 0x00010001, CnnLoaderSignature);
-
-    public static VersionInfo VersionOf(NetworkKind kind) => kind switch
-    {
-        NetworkKind.Mlp => MlpVersion,
-        NetworkKind.Cnn => CnnVersion,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-}
-
-/// <summary>ML.NET's loader for MLP multiclass transformers (its <c>Create</c> returns exactly the registered type, as ComponentCatalog requires).</summary>
-internal static class MlpMulticlassTransformerLoader
-{
-    internal static MulticlassNetworkTransformer<MlpModelParameters> Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        MulticlassNetworkTransformer<MlpModelParameters>.Load(ctx, NetworkKind.Mlp);
-}
-
-/// <summary>ML.NET's loader for CNN multiclass transformers.</summary>
-internal static class CnnMulticlassTransformerLoader
-{
-    internal static MulticlassNetworkTransformer<CnnModelParameters> Create(IHostEnvironment env, ModelLoadContext ctx) =>
-        MulticlassNetworkTransformer<CnnModelParameters>.Load(ctx, NetworkKind.Cnn);
 }

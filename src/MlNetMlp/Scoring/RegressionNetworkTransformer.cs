@@ -1,14 +1,6 @@
-using System.Globalization;
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
-using MlNetMlp;
 using MlNetMlp.Persistence;
 using MlNetMlp.Scoring;
-
-// One loader for both networks, as for the binary transformer.
-[assembly: LoadableClass(typeof(ISingleFeaturePredictionTransformer<NetworkModelParameters>), typeof(RegressionNetworkTransformerLoader), null,
-    typeof(SignatureLoadModel), "Network Regression Prediction Transformer", RegressionNetworkTransformerLoader.LoaderSignature)]
 
 namespace MlNetMlp;
 
@@ -60,30 +52,5 @@ public sealed class RegressionNetworkTransformer<TModel> : NetworkTransformer<TM
         writer.Write(TargetMean);
         writer.Write(TargetScale);
         Model.SaveWithKind(writer);
-    }
-}
-
-/// <summary>ML.NET's loader for regression transformers of either network.</summary>
-internal static class RegressionNetworkTransformerLoader
-{
-    public const string LoaderSignature = "MlNetMlpRegressionXf";
-
-    public static readonly VersionInfo Version = ModelFormat.Version("NETREGXF", 0x00010001, LoaderSignature);
-
-    internal static ISingleFeaturePredictionTransformer<NetworkModelParameters> Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        string featureColumn = reader.ReadString(), scoreColumn = reader.ReadString();
-        float mean = reader.ReadSingle(), scale = reader.ReadSingle();
-        if (!float.IsFinite(mean) || !float.IsFinite(scale) || scale <= 0)
-            throw ModelFormat.Corrupt(string.Create(CultureInfo.InvariantCulture, $"target mean {mean} and scale {scale} (finite, and a positive scale)"));
-        var model = NetworkModelParameters.LoadWithKind(reader);
-        if (model.OutputCount != 1) throw ModelFormat.Corrupt($"a regression network has {model.OutputCount} outputs");
-        return model switch
-        {
-            MlpModelParameters mlp => new RegressionNetworkTransformer<MlpModelParameters>(mlp, featureColumn, mean, scale, scoreColumn),
-            CnnModelParameters cnn => new RegressionNetworkTransformer<CnnModelParameters>(cnn, featureColumn, mean, scale, scoreColumn),
-            _ => throw ModelFormat.Corrupt($"network {model.GetType().Name}"),
-        };
     }
 }

@@ -48,8 +48,19 @@ internal abstract class TrainingTask
         new("inputSchema", $"The label column '{label.Name}' must be {needed} (it is {label.ItemType}); {how}.");
 }
 
+/// <summary>The classification tasks' row checks: two classes at least, and a hold-out that leaves training rows.</summary>
+internal abstract class ClassificationTask : TrainingTask
+{
+    public override void CheckRows(TrainingSet train, bool wholeData, bool hasValidationSet, NetworkTrainerOptions options, string labelColumnName,
+        string optionsName, string paramName)
+    {
+        TrainerFitRules.TwoClassesOrMore(train, wholeData, labelColumnName, paramName);
+        TrainerFitRules.HoldOutLeavesTrainingRows(train, hasValidationSet, options.ValidationFraction, optionsName);
+    }
+}
+
 /// <summary>Multiclass: a key-typed label (MapValueToKey), one output per class.</summary>
-internal sealed class MulticlassTask : TrainingTask
+internal sealed class MulticlassTask : ClassificationTask
 {
     public static readonly MulticlassTask Instance = new();
 
@@ -76,13 +87,6 @@ internal sealed class MulticlassTask : TrainingTask
         return label;
     }
 
-    public override void CheckRows(TrainingSet train, bool wholeData, bool hasValidationSet, NetworkTrainerOptions options, string labelColumnName,
-        string optionsName, string paramName)
-    {
-        TrainerFitRules.TwoClassesOrMore(train, wholeData, labelColumnName, paramName);
-        TrainerFitRules.HoldOutLeavesTrainingRows(train, hasValidationSet, options.ValidationFraction, optionsName);
-    }
-
     public override IEnumerable<SchemaShape.Column> OutputColumns(SchemaShape.Column label) =>
     [
         new SchemaShape.Column("Score", SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, ScoreKinds()),
@@ -91,7 +95,7 @@ internal sealed class MulticlassTask : TrainingTask
 }
 
 /// <summary>Binary: a Boolean label, one output (the logit of true), like ML.NET's calibrated binary trainers' output.</summary>
-internal sealed class BinaryTask : TrainingTask
+internal sealed class BinaryTask : ClassificationTask
 {
     public static readonly BinaryTask Instance = new();
 
@@ -109,13 +113,6 @@ internal sealed class BinaryTask : TrainingTask
 
     public override DataViewSchema.Column ValidationLabel(DataViewSchema schema, DataViewSchema.Column trainLabel, string paramName) =>
         SchemaChecks.BooleanLabel(schema, trainLabel.Name, paramName);
-
-    public override void CheckRows(TrainingSet train, bool wholeData, bool hasValidationSet, NetworkTrainerOptions options, string labelColumnName,
-        string optionsName, string paramName)
-    {
-        TrainerFitRules.TwoClassesOrMore(train, wholeData, labelColumnName, paramName);
-        TrainerFitRules.HoldOutLeavesTrainingRows(train, hasValidationSet, options.ValidationFraction, optionsName);
-    }
 
     public override IEnumerable<SchemaShape.Column> OutputColumns(SchemaShape.Column label) =>
     [

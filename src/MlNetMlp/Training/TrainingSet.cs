@@ -84,6 +84,18 @@ internal sealed class TrainingSet
         ? new TrainingSet(new float[checked(rows * FeatureCount)], new int[rows], FeatureCount, Weights is null ? null : new float[rows])
         : new TrainingSet(new float[checked(rows * FeatureCount)], new float[rows], FeatureCount, Weights is null ? null : new float[rows]);
 
+    /// <summary>
+    /// A training step's checks: rows of <paramref name="featureCount"/> values (else <see cref="ArgumentException"/> on
+    /// "data"), and a batch <c>order[start .. start + count)</c> of 1 to <paramref name="maxRows"/> rows inside <paramref name="order"/>.
+    /// </summary>
+    public void CheckBatch(int featureCount, int[] order, int start, int count, int maxRows)
+    {
+        if (FeatureCount != featureCount)
+            throw new ArgumentException($"The data has {FeatureCount} values per row; the network reads {featureCount}.", "data");
+        if (count < 1 || count > maxRows || start < 0 || start + count > order.Length)
+            throw new ArgumentOutOfRangeException(nameof(count));
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> unless every row has <paramref name="featureCount"/> values and a label the head reads.</summary>
     public void CheckFits(int featureCount, Tasks.TaskHead head, string paramName)
     {

@@ -33,14 +33,10 @@ public sealed class ImageFlatteningEstimator : IEstimator<ImageFlatteningTransfo
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_inputColumnName, out var column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FlattenImage: the column '{_inputColumnName}' was not found.");
+        var column = EstimatorSchema.Find(inputSchema, _inputColumnName, "FlattenImage");
         if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"FlattenImage: the column '{_inputColumnName}' must be a known-size vector of Single.");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
-        return new SchemaShape(columns.Values);
+        return EstimatorSchema.WithSingleColumn(inputSchema, _outputColumnName, SchemaShape.Column.VectorKind.Vector);
     }
 }
 
@@ -49,36 +45,17 @@ public sealed class ImageFlatteningEstimator : IEstimator<ImageFlatteningTransfo
 /// length (784) in row-major order, the feature shape an MLP reads. Values are not copied twice:
 /// only the column type changes.
 /// </summary>
-public sealed class ImageFlatteningTransformer : ITransformer
+public sealed class ImageFlatteningTransformer : OneToOneColumnTransformer
 {
     internal const string LoaderSignature = "MlNetMlpFlattenImgXf";
     private static readonly VersionInfo Version = ModelFormat.Version("FLATIMGX", 0x00010001, LoaderSignature);
 
-    internal ImageFlatteningTransformer(string outputColumnName, string inputColumnName)
+    internal ImageFlatteningTransformer(string outputColumnName, string inputColumnName) : base(outputColumnName, inputColumnName)
     {
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
     }
 
-    public string OutputColumnName { get; }
-
-    public string InputColumnName { get; }
-
-    public bool IsRowToRowMapper => true;
-
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new MappedSchema(Bind(inputSchema)).Output;
-
-    public IDataView Transform(IDataView input)
+    private protected override IRowMapping Bind(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema), nameof(ImageFlatteningTransformer));
-    }
-
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
-
-    private VectorColumnMapping Bind(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var column = VectorColumnMapping.FloatVector(inputSchema, InputColumnName, "FlattenImage");
         var type = (VectorDataViewType)column.Type;
         if (!type.IsKnownSize)
@@ -93,16 +70,11 @@ public sealed class ImageFlatteningTransformer : ITransformer
             (ctx, input, output) => ctx.CreateNode("Flatten", input, output, ctx.GetNodeName("Flatten"), "").AddAttribute("axis", 1L));
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx)
-    {
-        var writer = ModelFormat.BeginSave(ctx, Version);
-        writer.Write(OutputColumnName);
-        writer.Write(InputColumnName);
-    }
+    private protected override VersionInfo ModelVersion => Version;
 
     internal static ImageFlatteningTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        return new ImageFlatteningTransformer(reader.ReadString(), reader.ReadString());
+        var (_, output, input) = BeginLoad(ctx, Version);
+        return new ImageFlatteningTransformer(output, input);
     }
 }

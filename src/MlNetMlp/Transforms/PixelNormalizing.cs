@@ -50,7 +50,7 @@ public sealed class PixelNormalizingEstimator : IEstimator<PixelNormalizingTrans
         float mean = 0, std = 1;
         if (_mode == PixelNormalizationMode.Standardize)
             (mean, std) = FitMeanAndStd(input, column);
-        return new PixelNormalizingTransformer(_outputColumnName, _inputColumnName, _mode, _maxPixelValue, mean, std);
+        return new PixelNormalizingTransformer(_outputColumnName, _inputColumnName) { Mode = _mode, MaxPixelValue = _maxPixelValue, Mean = mean, StandardDeviation = std };
     }
 
     private (float mean, float std) FitMeanAndStd(IDataView input, DataViewSchema.Column column)
@@ -82,62 +82,36 @@ public sealed class PixelNormalizingEstimator : IEstimator<PixelNormalizingTrans
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_inputColumnName, out var column))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"NormalizePixels: the column '{_inputColumnName}' was not found.");
+        var column = EstimatorSchema.Find(inputSchema, _inputColumnName, "NormalizePixels");
         if (column.Kind == SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"NormalizePixels: the column '{_inputColumnName}' must be a vector of Single.");
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_outputColumnName] = new SchemaShape.Column(_outputColumnName, column.Kind, NumberDataViewType.Single, false);
-        return new SchemaShape(columns.Values);
+        return EstimatorSchema.WithSingleColumn(inputSchema, _outputColumnName, column.Kind);
     }
 }
 
 /// <summary>Applies <c>(x / MaxPixelValue − Mean) / StandardDeviation</c> to every slot of a float vector column.</summary>
-public sealed class PixelNormalizingTransformer : ITransformer
+public sealed class PixelNormalizingTransformer : OneToOneColumnTransformer
 {
     internal const string LoaderSignature = "MlNetMlpPixelNormXf";
     private static readonly VersionInfo Version = ModelFormat.Version("PIXNORMX", 0x00010001, LoaderSignature);
 
-    internal PixelNormalizingTransformer(string outputColumnName, string inputColumnName, PixelNormalizationMode mode, float maxPixelValue, float mean, float standardDeviation)
+    // The estimator and the model loader set the constants by name.
+    internal PixelNormalizingTransformer(string outputColumnName, string inputColumnName) : base(outputColumnName, inputColumnName)
     {
-        OutputColumnName = outputColumnName;
-        InputColumnName = inputColumnName;
-        Mode = mode;
-        MaxPixelValue = maxPixelValue;
-        Mean = mean;
-        StandardDeviation = standardDeviation;
     }
 
-    public string OutputColumnName { get; }
+    public PixelNormalizationMode Mode { get; internal init; }
 
-    public string InputColumnName { get; }
-
-    public PixelNormalizationMode Mode { get; }
-
-    public float MaxPixelValue { get; }
+    public float MaxPixelValue { get; internal init; }
 
     /// <summary>Fitted mean of the scaled pixels (0 in <see cref="PixelNormalizationMode.Scale"/> mode).</summary>
-    public float Mean { get; }
+    public float Mean { get; internal init; }
 
     /// <summary>Fitted standard deviation of the scaled pixels (1 in <see cref="PixelNormalizationMode.Scale"/> mode).</summary>
-    public float StandardDeviation { get; }
+    public float StandardDeviation { get; internal init; }
 
-    public bool IsRowToRowMapper => true;
-
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new MappedSchema(Bind(inputSchema)).Output;
-
-    public IDataView Transform(IDataView input)
+    private protected override IRowMapping Bind(DataViewSchema inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(input, Bind(input.Schema), nameof(PixelNormalizingTransformer));
-    }
-
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new MappedRowToRowMapper(Bind(inputSchema));
-
-    private VectorColumnMapping Bind(DataViewSchema inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
         var column = VectorColumnMapping.FloatVector(inputSchema, InputColumnName, "NormalizePixels");
         float scale = 1f / (MaxPixelValue * StandardDeviation), offset = -Mean / StandardDeviation;
         return new VectorColumnMapping(inputSchema, column, OutputColumnName, (VectorDataViewType)column.Type, column.Annotations,
@@ -158,11 +132,10 @@ public sealed class PixelNormalizingTransformer : ITransformer
             });
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx)
+    private protected override VersionInfo ModelVersion => Version;
+
+    private protected override void SaveParameters(BinaryWriter writer)
     {
-        var writer = ModelFormat.BeginSave(ctx, Version);
-        writer.Write(OutputColumnName);
-        writer.Write(InputColumnName);
         writer.Write((int)Mode);
         writer.Write(MaxPixelValue);
         writer.Write(Mean);
@@ -171,12 +144,11 @@ public sealed class PixelNormalizingTransformer : ITransformer
 
     internal static PixelNormalizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        var reader = ModelFormat.BeginLoad(ctx, Version);
-        string output = reader.ReadString(), input = reader.ReadString();
+        var (reader, output, input) = BeginLoad(ctx, Version);
         int mode = reader.ReadInt32();
         if (!Enum.IsDefined(typeof(PixelNormalizationMode), mode)) throw ModelFormat.Corrupt($"unknown pixel normalization mode {mode}");
         float max = reader.ReadSingle(), mean = reader.ReadSingle(), std = reader.ReadSingle();
         if (!(max > 0) || !(std > 0) || !float.IsFinite(mean)) throw ModelFormat.Corrupt("invalid pixel normalization constants");
-        return new PixelNormalizingTransformer(output, input, (PixelNormalizationMode)mode, max, mean, std);
+        return new PixelNormalizingTransformer(output, input) { Mode = (PixelNormalizationMode)mode, MaxPixelValue = max, Mean = mean, StandardDeviation = std };
     }
 }
