@@ -59,6 +59,14 @@ internal static class MetricsReport
             Console.WriteLine($"  {i,2} {names[i],-13}" + string.Concat(Enumerable.Range(0, names.Length).Select(j => $"{matrix.Counts[i][j],6:0}")));
     }
 
+    /// <summary>Adds where training diverged (<c>--on-divergence keep-best</c> kept an earlier epoch) to a <c>--json</c> result.</summary>
+    public static void AddDivergence(IDictionary<string, object?> result, TrainingDivergedException? diverged)
+    {
+        if (diverged is null) return;
+        result["diverged_epoch"] = diverged.Epoch;
+        result["diverged_batch"] = diverged.Batch;
+    }
+
     public static Dictionary<string, object?> Json(MulticlassClassificationMetrics metrics) => new()
     {
         ["micro_accuracy"] = metrics.MicroAccuracy,

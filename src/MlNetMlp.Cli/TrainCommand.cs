@@ -98,15 +98,7 @@ internal static class TrainCommand
             options.ResumeFromCheckpoint = parse.GetValue(resume);
             options.ShuffleBufferSize = parse.GetValue(shuffleBuffer);
             options.OnDivergence = parse.GetValue(onDivergence) == "keep-best" ? DivergenceAction.KeepBest : DivergenceAction.Stop;
-            CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
-            // The trainer refuses these too, naming its options; here they are named as typed, before any data is read.
-            if (options.Nesterov && options.Optimizer != Optimizer.Momentum)
-                throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
-            if (options.EarlyStopping && options.ValidationFraction == 0)
-                throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
-            OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
-            MlpTrainer.Validate(options);
-            OutputCheck.Training(parse.GetValue(output)!, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
+            CheckMlpOptions(options, parse.GetValue(output)!);
             if (ownImages)
                 return Task.FromResult(TrainImages.RunMlp(parse, images, options, parse.GetValue(normalization), parse.GetValue(output)!,
                     parse.GetValue(json), cancellationToken));
@@ -169,14 +161,26 @@ internal static class TrainCommand
             result["activation"] = mlp.Activation.ToString();
             result["parameters"] = mlp.ParameterCount;
             result["model"] = Path.GetFullPath(outputPath);
-            if (diverged is not null)
-            {
-                result["diverged_epoch"] = diverged.Epoch;
-                result["diverged_batch"] = diverged.Batch;
-            }
+            MetricsReport.AddDivergence(result, diverged);
             Terminal.JsonLine(result);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The MLP options' checks that name the CLI options as typed, then the trainer's own and the outputs', all before any
+    /// data is read (the trainer refuses the same combinations too, naming its options).
+    /// </summary>
+    internal static void CheckMlpOptions(MlpTrainer.Options options, string output)
+    {
+        CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
+        if (options.Nesterov && options.Optimizer != Optimizer.Momentum)
+            throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
+        if (options.EarlyStopping && options.ValidationFraction == 0)
+            throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
+        OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
+        MlpTrainer.Validate(options);
+        OutputCheck.Training(output, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
     }
 
     internal static string Describe(MlpTrainer.Options o) =>

@@ -99,14 +99,7 @@ internal static class TableTraining
         options.ResumeFromCheckpoint = Value<bool>("--resume");
         options.ShuffleBufferSize = Value<int>("--shuffle-buffer");
         options.OnDivergence = Value<string>("--on-divergence") == "keep-best" ? DivergenceAction.KeepBest : DivergenceAction.Stop;
-        CheckpointNotice.RequireDirectoryToResume(options.ResumeFromCheckpoint, options.CheckpointDirectory);
-        if (options.Nesterov && options.Optimizer != Optimizer.Momentum)
-            throw new ArgumentOutOfRangeException("--nesterov", $"--nesterov applies to --optimizer Momentum only, not to {options.Optimizer}.");
-        if (options.EarlyStopping && options.ValidationFraction == 0)
-            throw new ArgumentOutOfRangeException("--early-stopping", "--early-stopping watches the validation loss: give --validation-fraction above 0.");
-        OutputCheck.NotEmpty("--checkpoint-dir", options.CheckpointDirectory, "checkpoint directory");
-        MlpTrainer.Validate(options);
-        OutputCheck.Training(output, options.CheckpointDirectory, Training.TrainingCheckpoint.PathIn);
+        TrainCommand.CheckMlpOptions(options, output);
 
         // Read and decide: separator, header, the task, each column's handling.
         var file = TableFile.Read(dataset, t.Table.SeparatorOf(parse), t.Table.HeaderOf(parse));
@@ -193,11 +186,7 @@ internal static class TableTraining
             result["parameters"] = fit.Parameters;
             result["columns"] = schema.Columns.Select(c => new Dictionary<string, string> { ["name"] = c.Name, ["role"] = c.Role, ["how"] = c.How }).ToArray();
             result["model"] = Path.GetFullPath(output);
-            if (diverged is not null)
-            {
-                result["diverged_epoch"] = diverged.Epoch;
-                result["diverged_batch"] = diverged.Batch;
-            }
+            MetricsReport.AddDivergence(result, diverged);
             Terminal.JsonLine(result);
         }
         return 0;
