@@ -39,6 +39,9 @@ internal abstract class TrainingTask
     /// <summary>The columns the trained model appends, for <c>GetOutputSchema</c>.</summary>
     public abstract IEnumerable<SchemaShape.Column> OutputColumns(SchemaShape.Column label);
 
+    /// <summary>Whether Fit looks for a model that collapsed to one class (<see cref="OneClassPrediction"/>: softmax outputs, several classes).</summary>
+    public virtual bool WarnsOfOneClassPredictions => false;
+
     /// <summary>The score-column annotations ML.NET's evaluators look for.</summary>
     protected static SchemaShape ScoreKinds() => new([
         new SchemaShape.Column(AnnotationUtils.Kinds.ScoreColumnKind, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, false),
@@ -63,6 +66,8 @@ internal abstract class ClassificationTask : TrainingTask
 internal sealed class MulticlassTask : ClassificationTask
 {
     public static readonly MulticlassTask Instance = new();
+
+    public override bool WarnsOfOneClassPredictions => true;
 
     public override DataViewSchema.Column Label(DataViewSchema schema, string name, string paramName) => SchemaChecks.KeyLabel(schema, name, paramName);
 

@@ -3,9 +3,10 @@ namespace MlNetMlp.Training;
 /// <summary>
 /// Decides, batch by batch, whether training diverged, the same way for every trainer: the loss is NaN or infinite,
 /// or it exploded while still finite, to more than <see cref="ExplodingFactor"/> times the starting loss (the run's
-/// first mini-batch, and never less than ln(classes), the loss of a uniform guess). A loss 100 times the uniform
-/// guess's means the right class gets a probability below e^-100·ln(K) on average: no training that is converging
-/// passes there, while an exploding one (too large a learning rate) passes it within a few batches.
+/// first mini-batch, and never less than the head's uninformed loss: ln(classes) for a uniform guess, ln 2 for a binary
+/// one, ½ for the mean of a standardized regression target). For a classifier, a loss 100 times the uniform guess's means
+/// the right class gets a probability below e^-100·ln(K) on average: no training that is converging passes there, while
+/// an exploding one (too large a learning rate) passes it within a few batches.
 /// </summary>
 internal sealed class DivergenceWatch(double uninformedLoss, double startingLoss = double.NaN)
 {

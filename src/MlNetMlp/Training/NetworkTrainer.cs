@@ -149,7 +149,7 @@ public abstract class NetworkTrainer<TTransformer, TModel, TOptions> : ITrainerE
 
             var model = _network.CreateModel(network, [.. previousHistory, .. result.History]);
             var fit = new FitResult(label, features.Name, LabelKeyValues.FromColumn(label), targetStandardization.Mean, targetStandardization.Scale);
-            if (_task is MulticlassTask
+            if (_task.WarnsOfOneClassPredictions
                 && _network.OneClassWarning(model, train, fit.LabelKeyValues?.AsText().Select(v => v.ToString()).ToArray()) is { } warning)
             {
                 using var channel = _host.Start("Training");
