@@ -216,7 +216,7 @@ internal sealed class CnnEngine : ITrainingEngine
             if (_evaluationCancellation.IsCancellationRequested) return;
             int first = c * EvaluationChunk, rows = Math.Min(EvaluationChunk, _count - first);
             Span<float> raw = work.GradientA.AsSpan(0, rows * size);
-            Span<int> indices = work.Labels.AsSpan(0, rows); // the rows' indices, read by the head
+            Span<int> indices = work.RowIndices.AsSpan(0, rows);
             for (int r = 0; r < rows; r++)
             {
                 int row = _order is null ? first + r : _order[first + r];

@@ -126,7 +126,7 @@ internal sealed class CnnWorkspace
         for (int i = 0; i < layers.Length; i++)
             Activations[i + 1] = !training && layers[i].IdentityAtInference ? Activations[i] : new float[checked(maxRows * layers[i].Output.Size)];
         Scratch = layers.Select(l => l.CreateScratch(maxRows, training)).ToArray();
-        Labels = new int[maxRows];
+        RowIndices = new int[maxRows];
         if (training)
         {
             int largest = Math.Max(network.InputShape.Size, layers.Max(l => l.Output.Size));
@@ -150,7 +150,8 @@ internal sealed class CnnWorkspace
 
     public object?[] Scratch { get; }
 
-    public int[] Labels { get; }
+    /// <summary>The indices of the rows in the work, for the task head to read their labels and weights.</summary>
+    public int[] RowIndices { get; }
 
     public float[] GradientA { get; }
 

@@ -44,14 +44,6 @@ internal sealed class LabeledRowReader : IDisposable
     /// <summary>Rows the cursor has passed, including skipped ones.</summary>
     public long Position { get; private set; }
 
-    /// <summary>Reads the next labelled row into <paramref name="features"/>; false at the end of the data.</summary>
-    public bool TryRead(Span<float> features, out int label)
-    {
-        bool read = TryRead(features, out RowLabel row);
-        label = read ? row.Class : -1;
-        return read;
-    }
-
     /// <summary>Reads the next labelled row into <paramref name="features"/> and its label, target and weight; false at the end of the data.</summary>
     public bool TryRead(Span<float> features, out RowLabel label)
     {

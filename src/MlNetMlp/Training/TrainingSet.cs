@@ -51,13 +51,7 @@ internal sealed class TrainingSet
 
     public int FeatureCount { get; }
 
-    /// <summary>Whether rows carry numeric targets rather than classes.</summary>
-    public bool HasTargets => Targets is not null;
-
     public ReadOnlySpan<float> Row(int row) => Features.AsSpan(row * FeatureCount, FeatureCount);
-
-    /// <summary>The label, target and weight of <paramref name="row"/>.</summary>
-    public RowLabel LabelOf(int row) => new(Targets is null ? Labels[row] : 0, Targets is null ? 0 : Targets[row], Weights is null ? 1 : Weights[row]);
 
     /// <summary>Sets the label, target and weight of <paramref name="row"/> (those this set holds).</summary>
     public void SetLabel(int row, RowLabel label)
@@ -78,11 +72,6 @@ internal sealed class TrainingSet
         for (int i = start; i < start + count; i++) sum += Weights[order[i]];
         return sum > 0 ? (float)sum : 1f;
     }
-
-    /// <summary>An empty set of <paramref name="rows"/> rows with the same kind of labels (and weights) as this one.</summary>
-    public TrainingSet EmptyLike(int rows) => Targets is null
-        ? new TrainingSet(new float[checked(rows * FeatureCount)], new int[rows], FeatureCount, Weights is null ? null : new float[rows])
-        : new TrainingSet(new float[checked(rows * FeatureCount)], new float[rows], FeatureCount, Weights is null ? null : new float[rows]);
 
     /// <summary>
     /// A training step's checks: rows of <paramref name="featureCount"/> values (else <see cref="ArgumentException"/> on

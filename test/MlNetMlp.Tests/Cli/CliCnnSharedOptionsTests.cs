@@ -18,9 +18,9 @@ public sealed class CliCnnSharedOptionsTests
                 "--optimizer", "Momentum", "--momentum", "0.9", "--nesterov", "--lr", "0.01", "--early-stopping", "--validation-fraction", "0.2",
                 "--patience", "1", "--on-divergence", "keep-best", "--out", model, "--json");
             Assert.AreEqual(0, train.exitCode, train.stderr);
-            int epochs = LastJsonLine(train.stdout).GetProperty("epochs").GetInt32();
+            int epochs = LastJson(train.stdout).GetProperty("epochs").GetInt32();
             Assert.IsLessThan(30, epochs, $"early stopping ends the run before 30 epochs: {train.stdout}");
-            Assert.IsGreaterThan(0.5, LastJsonLine(train.stdout).GetProperty("micro_accuracy").GetDouble(), train.stdout);
+            Assert.IsGreaterThan(0.5, LastJson(train.stdout).GetProperty("micro_accuracy").GetDouble(), train.stdout);
         }
         finally
         {

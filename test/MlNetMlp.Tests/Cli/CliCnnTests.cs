@@ -11,7 +11,6 @@ public sealed class CliCnnTests
     // A small network so the test takes seconds; the default architecture is exercised by the library tests.
     private const string SmallLayers = "conv8,bn,relu,pool,flatten,dense32,relu";
 
-    private static JsonElement LastJson(string stdout) => JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     [TestMethod]
     public void TrainCnnEvaluatePredictRoundTripWithJson()

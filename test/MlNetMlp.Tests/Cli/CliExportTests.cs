@@ -18,7 +18,6 @@ public sealed class CliExportTests
 {
     private const double Tolerance = 1e-5;
 
-    private static JsonElement LastJson(string stdout) => JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     private static string TempDirectory() => Directory.CreateTempSubdirectory("mlnetmlp-cli-export-").FullName;
 

@@ -56,7 +56,6 @@ public sealed class CliImageFolderTests
         });
     }
 
-    private static JsonElement LastJson(string stdout) => JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     /// <summary>What a program that scores the saved model passes in and gets back.</summary>
     public sealed class ImageInput

@@ -13,7 +13,6 @@ namespace MlNetMlp.Tests.Cli;
 [TestClass]
 public sealed class CliModelMismatchTests
 {
-    private static JsonElement LastJson(string stdout) => JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     /// <summary>An MLP trained on the first 2,000 training images of the given Fashion-MNIST classes only, saved to <paramref name="path"/>.</summary>
     private static void SaveModelOfClasses(string path, params int[] classes)

@@ -18,7 +18,6 @@ public sealed class CliRecoveryTests
         return lines[0];
     }
 
-    private static JsonElement LastJson(string stdout) => JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     private static void RequireData()
     {

@@ -43,7 +43,7 @@ public sealed class CliTests
     }
 
     /// <summary>The JSON object a command printed as its last stdout line (<c>--json</c>).</summary>
-    internal static System.Text.Json.JsonElement LastJsonLine(string stdout) =>
+    internal static System.Text.Json.JsonElement LastJson(string stdout) =>
         System.Text.Json.JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     internal static bool HaveData => Directory.Exists(FashionMnist.SystemDatasetDirectory) || Environment.GetEnvironmentVariable(FashionMnist.DirectoryEnvironmentVariable) != null;

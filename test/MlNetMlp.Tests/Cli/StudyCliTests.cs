@@ -8,7 +8,6 @@ namespace MlNetMlp.Tests.Cli;
 [TestClass]
 public sealed class StudyCliTests
 {
-    private static JsonElement LastJsonLine(string stdout) => JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     [TestMethod]
     public void ExperimentsRunsEveryExperimentAndWritesTheReport()
@@ -20,7 +19,7 @@ public sealed class StudyCliTests
             // --quick with the hidden size knobs turned further down: the same code path in seconds.
             var run = CliTests.Run("experiments", "--quick", "--train-rows", "600", "--test-rows", "300", "--epochs", "1", "--out", dir, "--json");
             Assert.AreEqual(0, run.exitCode, run.stderr);
-            var result = LastJsonLine(run.stdout);
+            var result = CliTests.LastJson(run.stdout);
             var experiments = result.GetProperty("experiments").EnumerateArray().ToList();
             var ids = experiments.Select(e => e.GetProperty("id").GetString()).ToArray();
             CollectionAssert.AreEqual(new[]
@@ -69,7 +68,7 @@ public sealed class StudyCliTests
                 "--folds", "3", "--train-rows", "900", "--test-rows", "300", "--results", results, "--json"];
             var first = CliTests.Run(args);
             Assert.AreEqual(0, first.exitCode, first.stderr);
-            var json = LastJsonLine(first.stdout);
+            var json = CliTests.LastJson(first.stdout);
             Assert.AreEqual(2, json.GetProperty("planned").GetInt32());
             Assert.AreEqual(2, json.GetProperty("ran").GetInt32());
             Assert.AreEqual(900, json.GetProperty("train_rows").GetInt32());
@@ -84,7 +83,7 @@ public sealed class StudyCliTests
             // The same command again: nothing left to run, same best configuration.
             var second = CliTests.Run(args);
             Assert.AreEqual(0, second.exitCode, second.stderr);
-            var again = LastJsonLine(second.stdout);
+            var again = CliTests.LastJson(second.stdout);
             Assert.AreEqual(0, again.GetProperty("ran").GetInt32());
             Assert.AreEqual(2, again.GetProperty("already_stored").GetInt32());
             Assert.AreEqual(json.GetProperty("best_hash").GetString(), again.GetProperty("best_hash").GetString());
@@ -131,7 +130,7 @@ public sealed class StudyCliTests
 
             var resumed = CliTests.Run([.. args, "--json"]);
             Assert.AreEqual(0, resumed.exitCode, resumed.stderr);
-            var json = LastJsonLine(resumed.stdout);
+            var json = CliTests.LastJson(resumed.stdout);
             Assert.AreEqual(kept, json.GetProperty("already_stored").GetInt32());
             Assert.AreEqual(6 - kept, json.GetProperty("ran").GetInt32());
             Assert.HasCount(6, File.ReadAllLines(results));

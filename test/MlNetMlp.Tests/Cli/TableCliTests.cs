@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using static MlNetMlp.Tests.Cli.CliTests;
 
 namespace MlNetMlp.Tests.Cli;
 
@@ -23,7 +24,6 @@ public sealed class TableCliTests
         throw new InvalidOperationException("Repository root (MlNetMlp.sln) not found above " + AppContext.BaseDirectory);
     }
 
-    private static JsonElement LastJson(string stdout) => JsonDocument.Parse(stdout.Trim().Split('\n')[^1]).RootElement;
 
     private string _dir = null!;
     private Stopwatch _clock = null!;
